@@ -1,0 +1,221 @@
+//! State and queue storage behind one trait, with a SQLite and a Postgres implementation.
+//!
+//! Each backend owns its migrations (`server/migrations/<backend>/`). Driver errors are
+//! translated here, at the storage edge: handlers see [`StoreError`], never `sqlx::Error`.
+//! Queries are checked at run time, not compile time, on purpose: two backends would need two
+//! sets of offline query data in CI, and the conformance suite (`tests/store_conformance.rs`)
+//! runs every query against both backends instead.
+//!
+//! The queue is its own narrow table whose rows are deleted on claim, so a claim loop does not
+//! wade through dead index entries (see DESIGN.md); job history lives in `jobs`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rgrid_spec::api::{EndReason, JobStatus, LogChunkIn, OutputFileInfo, Stream};
+use uuid::Uuid;
+
+pub mod postgres;
+pub mod sqlite;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The execution is no longer the job's current one (fencing token refused).
+    #[error("execution is no longer current")]
+    Stale,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    pub id: Uuid,
+    pub account: String,
+    pub slug: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub id: Uuid,
+    pub name: String,
+    pub slots: u32,
+    pub executor: String,
+    pub last_seen: DateTime<Utc>,
+}
+
+pub struct NewNode<'a> {
+    pub name: &'a str,
+    pub slots: u32,
+    pub executor: &'a str,
+    /// SHA-256 (hex) of the node token; the token itself is never stored.
+    pub token_hash: &'a str,
+}
+
+pub struct NewJob<'a> {
+    pub project_id: Uuid,
+    pub name: Option<&'a str>,
+    /// The validated JobSpec as JSON text.
+    pub spec_json: &'a str,
+    pub max_retries: u32,
+    pub priority: i32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub project_slug: String,
+    pub name: Option<String>,
+    pub status: JobStatus,
+    pub spec_json: String,
+    pub attempts: u32,
+    pub max_retries: u32,
+    pub reason: Option<EndReason>,
+    pub exit_code: Option<i32>,
+    pub message: Option<String>,
+    pub executor: Option<String>,
+    pub node_name: Option<String>,
+    pub current_execution: Option<Uuid>,
+    pub cancel_requested: bool,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    pub status: Option<JobStatus>,
+    /// Newest first; at most this many.
+    pub limit: u32,
+}
+
+/// What a successful claim hands the runner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub job: Job,
+    pub execution_id: Uuid,
+    pub attempt: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Beat {
+    pub cancel_requested: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogChunk {
+    pub id: i64,
+    pub attempt: u32,
+    pub seq: u64,
+    pub stream: Stream,
+    pub data: Vec<u8>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+    pub content_type: String,
+    pub object_key: String,
+}
+
+/// How an execution ended, as the runner reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub reason: EndReason,
+    pub exit_code: Option<i32>,
+    pub message: Option<String>,
+    pub executor: String,
+    pub artifacts: Vec<(OutputFileInfo, String)>,
+}
+
+/// What `finish` did with the job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FinishEffect {
+    /// The job reached a final status.
+    Finished(JobStatus),
+    /// The attempt failed and the job went back to the queue.
+    Requeued,
+    /// The same finish was already recorded (idempotent repeat).
+    AlreadyFinished,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Runs this backend's pending migrations.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Creates (or finds) the project `slug` of `account`.
+    async fn ensure_project(&self, account: &str, slug: &str) -> StoreResult<Project>;
+
+    /// Stores an API key's hash for a project; `prefix` is shown in listings.
+    async fn add_api_key(&self, project_id: Uuid, prefix: &str, key_hash: &str)
+        -> StoreResult<()>;
+
+    /// The project an API key (by hash) belongs to, or `NotFound`.
+    async fn project_for_key(&self, key_hash: &str) -> StoreResult<Project>;
+
+    async fn register_node(&self, node: NewNode<'_>) -> StoreResult<Node>;
+
+    /// The node a token (by hash) belongs to, or `NotFound`. Marks it seen.
+    async fn node_for_token(&self, token_hash: &str) -> StoreResult<Node>;
+
+    /// Inserts the job and its queue entry in one transaction.
+    async fn create_job(&self, job: NewJob<'_>) -> StoreResult<Job>;
+
+    /// A job of this project, or `NotFound` (also for another project's job).
+    async fn get_job(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job>;
+
+    async fn list_jobs(&self, project_id: Uuid, filter: &JobFilter) -> StoreResult<Vec<Job>>;
+
+    /// Takes the next queued job (priority, then FIFO), deletes its queue row, creates an
+    /// execution for `node_id` and marks the job running. `None` when the queue is empty.
+    async fn claim(&self, node_id: Uuid) -> StoreResult<Option<Claim>>;
+
+    /// Records a heartbeat for the current execution; `Stale` when it is not current.
+    async fn heartbeat(&self, execution_id: Uuid) -> StoreResult<Beat>;
+
+    /// Appends chunks of the current execution; a chunk whose `seq` is already stored is
+    /// skipped (a retried send). `Stale` when the execution is not current.
+    async fn append_logs(&self, execution_id: Uuid, chunks: &[LogChunkIn]) -> StoreResult<()>;
+
+    /// The job's chunks with `id > after`, in order, at most `limit`.
+    async fn read_logs(&self, job_id: Uuid, after: i64, limit: u32)
+        -> StoreResult<Vec<LogChunk>>;
+
+    /// The job id of a current execution; `Stale` when it is not current.
+    async fn current_job_of(&self, execution_id: Uuid) -> StoreResult<Job>;
+
+    /// Ends the execution: records artifacts, then finishes the job or requeues it while
+    /// attempts remain and the reason is retryable. Repeating the same finish for an execution
+    /// already finished answers `AlreadyFinished`; an execution that is not current is `Stale`.
+    async fn finish(&self, execution_id: Uuid, outcome: &Outcome) -> StoreResult<FinishEffect>;
+
+    /// The artifacts of the job's last finished execution.
+    async fn list_artifacts(&self, job_id: Uuid) -> StoreResult<Vec<Artifact>>;
+
+    /// Marks executions silent since `before` abandoned and finishes or requeues their jobs.
+    /// Returns how many were abandoned. Safe to run from several servers at once.
+    async fn reap(&self, before: DateTime<Utc>) -> StoreResult<u32>;
+
+    /// Cancels a job: a queued one at once (queue row deleted, status `cancelled`); a running
+    /// one is flagged so the next heartbeat tells the runner to kill it. Final jobs unchanged.
+    async fn cancel(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job>;
+
+    /// Counts of queued and running jobs (for idle detection and the autoscaler).
+    async fn active_counts(&self) -> StoreResult<(u64, u64)>;
+}

@@ -1,0 +1,382 @@
+//! HTTP wire types between the CLI, the server and the runner.
+//!
+//! User endpoints take `Authorization: Bearer <api key>`; runner endpoints take the node token
+//! from registration. Routes (all JSON unless noted):
+//!
+//! | method and path                                | body → answer                          |
+//! |------------------------------------------------|----------------------------------------|
+//! | `GET  /v1/health`                              | → [`Health`] (no auth)                 |
+//! | `POST /v1/jobs`                                | `JobSpec` → [`JobView`] (201)          |
+//! | `GET  /v1/jobs?status=&limit=`                 | → [`JobList`]                          |
+//! | `GET  /v1/jobs/{id}`                           | → [`JobView`]                          |
+//! | `GET  /v1/jobs/{id}/logs?after=&wait=`         | → [`LogPage`] (long poll up to `wait` s)|
+//! | `GET  /v1/jobs/{id}/artifacts`                 | → [`ArtifactList`] with fresh GET URLs |
+//! | `HEAD /v1/uploads/{sha256}`                    | 200 when held, 404 otherwise           |
+//! | `PUT  /v1/uploads/{sha256}`                    | raw bytes → [`UploadView`]             |
+//! | `POST /v1/runner/register`                     | [`RegisterRequest`] → [`RegisterResponse`] |
+//! | `POST /v1/runner/claim`                        | [`ClaimRequest`] → [`ClaimResponse`]   |
+//! | `POST /v1/runner/executions/{eid}/heartbeat`   | → [`HeartbeatResponse`]                |
+//! | `POST /v1/runner/executions/{eid}/logs`        | [`LogBatch`] → 204                     |
+//! | `POST /v1/runner/executions/{eid}/outputs`     | [`OutputsRequest`] → [`OutputsResponse`] |
+//! | `POST /v1/runner/executions/{eid}/finish`      | [`FinishRequest`] → 204                |
+//! | `GET/PUT /blobs/{key}?method=&expires=&sig=`   | raw bytes (server-signed URLs, embedded storage) |
+//!
+//! Errors come back as [`ErrorBody`] with a stable `code`. A runner call for an execution that
+//! is no longer current answers 409 with code [`CODE_STALE_EXECUTION`].
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::JobSpec;
+
+pub const CODE_STALE_EXECUTION: &str = "stale_execution";
+pub const CODE_NOT_FOUND: &str = "not_found";
+pub const CODE_INVALID_SPEC: &str = "invalid_spec";
+pub const CODE_UNAUTHORIZED: &str = "unauthorized";
+/// Header a runner may read to learn which executor the server expects (informational).
+pub const HEADER_SHA256: &str = "x-rgrid-sha256";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    /// The spec field at fault, for `invalid_spec`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    /// `sqlite` or `postgres`.
+    pub store: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl JobStatus {
+    pub fn is_final(self) -> bool {
+        matches!(self, JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Succeeded => "succeeded",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<JobStatus> {
+        [
+            JobStatus::Queued,
+            JobStatus::Running,
+            JobStatus::Succeeded,
+            JobStatus::Failed,
+            JobStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// Why an execution ended the way it did. Each is shown to the user differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// The process exited with code 0.
+    Completed,
+    /// The process exited with a non-zero code (see `exit_code`).
+    ExitCode,
+    /// Killed by the kernel's OOM killer (memory limit).
+    Oom,
+    /// Ran past `timeoutSeconds` and was killed.
+    Timeout,
+    /// A declared output was missing after the job ran.
+    MissingOutput,
+    /// The runtime image could not be found or pulled.
+    ImageNotFound,
+    /// `pip install -r requirements.txt` failed.
+    RequirementsFailed,
+    /// An input could not be downloaded or failed its sha256 check.
+    InputFailed,
+    /// Any other failure on the runner side (message says which).
+    RunnerError,
+    /// Heartbeats stopped: the node died or lost the server.
+    Abandoned,
+    /// The user cancelled the job.
+    Cancelled,
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::Completed => "completed",
+            EndReason::ExitCode => "exit_code",
+            EndReason::Oom => "oom",
+            EndReason::Timeout => "timeout",
+            EndReason::MissingOutput => "missing_output",
+            EndReason::ImageNotFound => "image_not_found",
+            EndReason::RequirementsFailed => "requirements_failed",
+            EndReason::InputFailed => "input_failed",
+            EndReason::RunnerError => "runner_error",
+            EndReason::Abandoned => "abandoned",
+            EndReason::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EndReason> {
+        use EndReason::*;
+        [
+            Completed,
+            ExitCode,
+            Oom,
+            Timeout,
+            MissingOutput,
+            ImageNotFound,
+            RequirementsFailed,
+            InputFailed,
+            RunnerError,
+            Abandoned,
+            Cancelled,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+    }
+
+    /// Whether another attempt could end differently. An image that does not exist or a
+    /// requirements line pip cannot install will fail the same way again.
+    pub fn is_retryable(self) -> bool {
+        !matches!(
+            self,
+            EndReason::Completed
+                | EndReason::ImageNotFound
+                | EndReason::RequirementsFailed
+                | EndReason::Cancelled
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JobView {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub project: String,
+    pub status: JobStatus,
+    /// Attempts started so far (executions).
+    pub attempts: u32,
+    pub max_retries: u32,
+    pub reason: Option<EndReason>,
+    pub exit_code: Option<i32>,
+    /// A one-line explanation of the reason, for people.
+    pub message: Option<String>,
+    /// The executor that ran the last attempt (`docker` or `process`).
+    pub executor: Option<String>,
+    pub node: Option<String>,
+    pub current_execution: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub spec: JobSpec,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JobList {
+    pub jobs: Vec<JobView>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+    /// Lines from rgrid itself (install steps, executor choice), shown dimmed.
+    System,
+}
+
+impl Stream {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+            Stream::System => "system",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Stream> {
+        [Stream::Stdout, Stream::Stderr, Stream::System].into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// Bytes on the wire as base64, so a job may print anything (invalid UTF-8, NUL).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Bytes64(pub Vec<u8>);
+
+impl Serialize for Bytes64 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes64 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text.as_bytes())
+            .map(Bytes64)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A chunk as the runner sends it: `seq` counts from 0 within one execution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogChunkIn {
+    pub seq: u64,
+    pub stream: Stream,
+    pub data: Bytes64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogBatch {
+    pub chunks: Vec<LogChunkIn>,
+}
+
+/// A stored chunk as a reader gets it; `id` orders all chunks of a job and is the cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogChunkOut {
+    pub id: i64,
+    pub attempt: u32,
+    pub seq: u64,
+    pub stream: Stream,
+    pub data: Bytes64,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogPage {
+    pub chunks: Vec<LogChunkOut>,
+    /// Pass as `after` to read on.
+    pub next: i64,
+    /// The job is final and every chunk up to `next` has been returned.
+    pub complete: bool,
+    pub status: JobStatus,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArtifactView {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+    pub content_type: String,
+    /// A presigned GET URL, fresh at the time of the answer.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArtifactList {
+    pub artifacts: Vec<ArtifactView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UploadView {
+    /// Use as an input's `url`: `rgrid://uploads/<sha256>`.
+    pub url: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub bootstrap_token: String,
+    pub name: String,
+    pub slots: u32,
+    /// `docker` or `process`.
+    pub executor: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegisterResponse {
+    pub node_id: Uuid,
+    pub node_token: String,
+    pub heartbeat_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClaimRequest {
+    /// Wait up to this many seconds for a job before answering empty.
+    pub wait_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClaimResponse {
+    pub assignment: Option<Assignment>,
+}
+
+/// A claimed job: what the runner needs, with every input URL ready to GET.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Assignment {
+    pub job_id: Uuid,
+    pub execution_id: Uuid,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    pub spec: JobSpec,
+    pub cpu_millis: Option<u64>,
+    pub memory_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeartbeatResponse {
+    /// The user cancelled the job: kill it and finish with reason `cancelled`.
+    pub cancel: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutputFileInfo {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutputsRequest {
+    pub files: Vec<OutputFileInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutputsResponse {
+    /// Presigned PUT URL per path.
+    pub uploads: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FinishRequest {
+    pub reason: EndReason,
+    pub exit_code: Option<i32>,
+    /// One line for people: "exit code 3", "timeout after 30 s", "missing output out/x.json".
+    pub message: Option<String>,
+    /// The outputs that were uploaded (a subset of those announced to `/outputs`).
+    pub artifacts: Vec<OutputFileInfo>,
+    /// `docker` or `process`.
+    pub executor: String,
+}
