@@ -169,6 +169,10 @@ pub trait Store: Send + Sync + 'static {
     /// The project an API key (by hash) belongs to, or `NotFound`.
     async fn project_for_key(&self, key_hash: &str) -> StoreResult<Project>;
 
+    /// The project with this id, or `NotFound`. The runner endpoints need the account to build
+    /// object keys (`uploads/<account>/<project>/…`) from a job, which only has the project id.
+    async fn project(&self, project_id: Uuid) -> StoreResult<Project>;
+
     async fn register_node(&self, node: NewNode<'_>) -> StoreResult<Node>;
 
     /// The node a token (by hash) belongs to, or `NotFound`. Marks it seen.
