@@ -1,0 +1,164 @@
+//! The node agent: picks an executor, clears leftovers, registers, then runs `slots` worker
+//! loops that each claim and run one job at a time until shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rgrid_spec::api::RegisterRequest;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::{ApiClient, ClientError, NodeClient};
+use crate::executor::docker::DockerExecutor;
+use crate::executor::process::ProcessExecutor;
+use crate::executor::{Executor, ExecutorError, ExecutorSettings};
+use crate::job::{run_job, JobContext};
+use crate::{ExecutorChoice, RunnerConfig};
+
+/// How long one claim waits on the server for a job.
+const CLAIM_WAIT_SECS: u64 = 20;
+/// Pause after a claim that failed even after the client's retries.
+const CLAIM_PAUSE: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerError {
+    #[error("invalid runner configuration: {0}")]
+    Config(String),
+    #[error("cannot use the {executor} executor: {source}")]
+    Executor {
+        executor: &'static str,
+        #[source]
+        source: ExecutorError,
+    },
+    #[error("registration failed: {0}")]
+    Register(#[source] ClientError),
+    #[error("the node token was refused: {0}")]
+    Unauthorized(#[source] ClientError),
+}
+
+/// Runs the agent until `shutdown` is cancelled: no new claims after that, running jobs
+/// finish, then it returns.
+pub async fn run(config: RunnerConfig, shutdown: CancellationToken) -> Result<(), RunnerError> {
+    if config.slots == 0 {
+        return Err(RunnerError::Config("slots must be at least 1".into()));
+    }
+    let executor = choose_executor(&config).await?;
+    tracing::info!(executor = executor.name(), node = %config.name, "executor chosen");
+    executor
+        .remove_leftovers()
+        .await
+        .map_err(|source| RunnerError::Executor {
+            executor: executor.name(),
+            source,
+        })?;
+
+    let api = ApiClient::new(&config.server_url).map_err(RunnerError::Register)?;
+    let request = RegisterRequest {
+        bootstrap_token: config.bootstrap_token.clone(),
+        name: config.name.clone(),
+        slots: config.slots,
+        executor: executor.name().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let registered = tokio::select! {
+        answer = api.register(&request) => answer.map_err(RunnerError::Register)?,
+        () = shutdown.cancelled() => return Ok(()),
+    };
+    tracing::info!(node_id = %registered.node_id, slots = config.slots, "registered");
+
+    let heartbeat_interval = config.heartbeat_interval.unwrap_or(Duration::from_secs(
+        registered.heartbeat_interval_secs.max(1),
+    ));
+    let slots = config.slots;
+    let ctx = Arc::new(JobContext {
+        client: api.node(registered.node_token),
+        executor,
+        config,
+        heartbeat_interval,
+    });
+    let mut workers = tokio::task::JoinSet::new();
+    for slot in 0..slots {
+        workers.spawn(work_slot(ctx.clone(), slot, shutdown.clone()));
+    }
+    let mut outcome = Ok(());
+    while let Some(done) = workers.join_next().await {
+        match done {
+            Ok(Err(err)) => {
+                // A refused node token will not get better: stop every slot.
+                shutdown.cancel();
+                outcome = Err(err);
+            }
+            Ok(Ok(())) => {}
+            Err(err) => tracing::error!(error = %err, "a slot panicked"),
+        }
+    }
+    tracing::info!("runner stopped");
+    outcome
+}
+
+async fn choose_executor(config: &RunnerConfig) -> Result<Arc<dyn Executor>, RunnerError> {
+    let settings = ExecutorSettings {
+        node: config.name.clone(),
+        cache_root: config.cache_root.clone(),
+        ca_bundle: config.ca_bundle.clone(),
+    };
+    let use_docker = match config.executor {
+        ExecutorChoice::Docker => true,
+        ExecutorChoice::Process => false,
+        ExecutorChoice::Auto => DockerExecutor::engine_answers().await,
+    };
+    if use_docker {
+        let docker =
+            DockerExecutor::connect(settings)
+                .await
+                .map_err(|source| RunnerError::Executor {
+                    executor: "docker",
+                    source,
+                })?;
+        Ok(Arc::new(docker))
+    } else {
+        Ok(Arc::new(ProcessExecutor::new(settings).await))
+    }
+}
+
+/// One slot: claim, run, repeat, until shutdown.
+async fn work_slot(
+    ctx: Arc<JobContext>,
+    slot: u32,
+    shutdown: CancellationToken,
+) -> Result<(), RunnerError> {
+    while !shutdown.is_cancelled() {
+        // A claim dropped here on shutdown may already have been granted; the server then
+        // sees its heartbeats stop and requeues the job.
+        let claimed = tokio::select! {
+            answer = ctx.client.claim(CLAIM_WAIT_SECS) => answer,
+            () = shutdown.cancelled() => break,
+        };
+        match claimed {
+            Ok(answer) => {
+                if let Some(assignment) = answer.assignment {
+                    run_job(&ctx, assignment).await;
+                }
+            }
+            Err(
+                err @ ClientError::Refused {
+                    status: 401 | 403, ..
+                },
+            ) => {
+                return Err(RunnerError::Unauthorized(err));
+            }
+            Err(err) => {
+                tracing::warn!(slot, error = %err, "claim failed");
+                tokio::select! {
+                    () = tokio::time::sleep(CLAIM_PAUSE) => {}
+                    () = shutdown.cancelled() => break,
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The client of an already registered node, for tests that drive slots by hand.
+pub fn node_client(server_url: &str, node_token: String) -> Result<NodeClient, ClientError> {
+    Ok(ApiClient::new(server_url)?.node(node_token))
+}

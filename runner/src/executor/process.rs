@@ -1,0 +1,359 @@
+//! The process executor: the job runs as a local process group, for the embedded grid when no
+//! Docker engine answers.
+//!
+//! Isolation is weaker than a container and says so in the job's log: requirements go into a
+//! venv per requirements hash made with the host's `python3`; the job gets a clean environment
+//! with that venv first on `PATH`, its own process group (a timeout kills the whole group),
+//! rlimits (no core dumps; address space from the memory limit), and for `network: false` a
+//! fresh network namespace through `unshare --net` where the OS allows it. CPU limits are not
+//! enforced. OOM is best effort: Python usually meets the address-space limit as a
+//! `MemoryError` (reason `exit_code`); a SIGKILL the runner did not send is reported as `oom`.
+//! The venv is built in a temporary directory and renamed, so scripts that packages install in
+//! its `bin/` point at the temporary path; `python` and `python -m <tool>` work.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use rgrid_spec::api::{EndReason, Stream};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::{Child, Command};
+
+use super::{last_pip_error, venv_key, Executor, ExecutorError, ExecutorSettings, JobRun, Outcome};
+use crate::logs::LogSink;
+use crate::workdir::REQUIREMENTS_TXT;
+
+const HOST_PYTHON: &str = "python3";
+const BASE_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+pub struct ProcessExecutor {
+    settings: ExecutorSettings,
+    /// `unshare --net true` worked when the executor started.
+    can_unshare_net: bool,
+}
+
+/// How the job's process ended.
+enum ProcessEnd {
+    Exited(ExitStatus),
+    TimedOut,
+    Killed,
+}
+
+impl ProcessExecutor {
+    pub async fn new(settings: ExecutorSettings) -> ProcessExecutor {
+        let can_unshare_net = Command::new("unshare")
+            .args(["--net", "true"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .await
+            .map(|status| status.success())
+            .unwrap_or(false);
+        ProcessExecutor {
+            settings,
+            can_unshare_net,
+        }
+    }
+
+    /// The venv for `requirements` (empty: a bare venv, so `python` always resolves).
+    async fn ensure_venv(&self, job: &JobRun<'_>) -> Result<PathBuf, Outcome> {
+        let requirements = job.spec.spec.requirements.as_deref().unwrap_or("");
+        let venvs = self.settings.cache_root.join("process-venvs");
+        let ready = venvs.join(venv_key(HOST_PYTHON, requirements));
+        if tokio::fs::metadata(&ready).await.is_ok() {
+            if !requirements.is_empty() {
+                job.logs.system("requirements from cache");
+            }
+            return Ok(ready);
+        }
+        if !requirements.is_empty() {
+            job.logs.system("installing requirements (cache miss)");
+        }
+        let io_error = |err: std::io::Error| Outcome::runner_error(format!("venv cache: {err}"));
+        tokio::fs::create_dir_all(&venvs).await.map_err(io_error)?;
+        let building = venvs.join(format!(".tmp-{}", job.execution_id));
+        let result = self
+            .build_venv(&building, !requirements.is_empty(), job)
+            .await;
+        if result.is_ok() && tokio::fs::rename(&building, &ready).await.is_ok() {
+            return Ok(ready);
+        }
+        // Either the build failed or a concurrent build of the same venv won the rename.
+        let _ = tokio::fs::remove_dir_all(&building).await;
+        result.map(|()| ready)
+    }
+
+    async fn build_venv(
+        &self,
+        target: &Path,
+        install: bool,
+        job: &JobRun<'_>,
+    ) -> Result<(), Outcome> {
+        let mut create = Command::new(HOST_PYTHON);
+        create.arg("-m").arg("venv").arg(target);
+        let (ok, output) = self.run_step(create, job).await?;
+        if !ok {
+            return Err(Outcome::runner_error(format!(
+                "python3 -m venv failed: {}",
+                last_line(&output)
+            )));
+        }
+        if !install {
+            return Ok(());
+        }
+        let mut pip = Command::new(target.join("bin/python"));
+        pip.args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            "-r",
+        ])
+        .arg(job.work_dir.join(REQUIREMENTS_TXT));
+        if let Some(bundle) = &self.settings.ca_bundle {
+            for var in ["PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"] {
+                pip.env(var, bundle);
+            }
+        }
+        let (ok, output) = self.run_step(pip, job).await?;
+        if ok {
+            Ok(())
+        } else {
+            let message = format!("requirements failed: {}", last_pip_error(&output));
+            Err(Outcome::new(EndReason::RequirementsFailed, message))
+        }
+    }
+
+    /// Runs an install step, its output going to the log as system lines.
+    async fn run_step(
+        &self,
+        mut command: Command,
+        job: &JobRun<'_>,
+    ) -> Result<(bool, String), Outcome> {
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command.process_group(0).kill_on_drop(true);
+        let mut child = command
+            .spawn()
+            .map_err(|err| Outcome::runner_error(format!("cannot start install step: {err}")))?;
+        let tail = LogSink::new();
+        let copies = pump_output(&mut child, &[job.logs.clone(), tail.clone()], true);
+        let limit = Duration::from_secs(job.spec.spec.timeout_seconds);
+        let end = wait_or_kill(&mut child, limit, job).await;
+        copies.await;
+        let output: Vec<u8> = tail.take().into_iter().flat_map(|(_, data)| data).collect();
+        let output = String::from_utf8_lossy(&output).into_owned();
+        match end {
+            Ok(ProcessEnd::Exited(status)) => Ok((status.success(), output)),
+            Ok(ProcessEnd::TimedOut) => Err(Outcome::new(
+                EndReason::RequirementsFailed,
+                format!("requirements install timed out after {} s", limit.as_secs()),
+            )),
+            Ok(ProcessEnd::Killed) => Err(Outcome::cancelled()),
+            Err(err) => Err(Outcome::runner_error(format!("install step: {err}"))),
+        }
+    }
+
+    fn job_command(&self, job: &JobRun<'_>, venv: &Path) -> Option<Command> {
+        let spec = &job.spec.spec;
+        let mut argv = job.spec.effective_command();
+        argv.extend(spec.args.iter().cloned());
+        let (program, args) = argv.split_first()?;
+        let mut command = if !spec.network && self.can_unshare_net {
+            let mut wrapped = Command::new("unshare");
+            wrapped.args(["--net", "--", program]);
+            wrapped
+        } else {
+            Command::new(program)
+        };
+        command.args(args).current_dir(&job.work_dir).env_clear();
+        command
+            .env(
+                "PATH",
+                format!("{}:{BASE_PATH}", venv.join("bin").display()),
+            )
+            .env("VIRTUAL_ENV", venv)
+            .env("HOME", std::env::temp_dir())
+            .env("LANG", "C.UTF-8")
+            .env("PYTHONUNBUFFERED", "1")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .envs(&spec.env);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command.process_group(0).kill_on_drop(true);
+        limits::apply(&mut command, job.memory_bytes);
+        Some(command)
+    }
+}
+
+#[async_trait::async_trait]
+impl Executor for ProcessExecutor {
+    fn name(&self) -> &'static str {
+        "process"
+    }
+
+    async fn remove_leftovers(&self) -> Result<(), ExecutorError> {
+        // Process groups die with the runner (kill_on_drop); there is nothing to find.
+        Ok(())
+    }
+
+    async fn run(&self, job: &JobRun<'_>) -> Outcome {
+        job.logs.system("process executor: cpu limit not enforced");
+        if !job.spec.spec.network && !self.can_unshare_net {
+            job.logs
+                .system("network isolation is unavailable here: the job can reach the network");
+        }
+        let venv = match self.ensure_venv(job).await {
+            Ok(venv) => venv,
+            Err(outcome) => return outcome,
+        };
+        let Some(mut command) = self.job_command(job, &venv) else {
+            return Outcome::runner_error("the job has no command and no code");
+        };
+        let mut child = match command.spawn() {
+            Ok(child) => child,
+            Err(err) => return Outcome::runner_error(format!("cannot start the job: {err}")),
+        };
+        let copies = pump_output(&mut child, std::slice::from_ref(&job.logs), false);
+        let limit = Duration::from_secs(job.spec.spec.timeout_seconds);
+        let end = wait_or_kill(&mut child, limit, job).await;
+        copies.await;
+        match end {
+            Ok(ProcessEnd::Exited(status)) => outcome_of(status, job.memory_bytes),
+            Ok(ProcessEnd::TimedOut) => Outcome::timeout(job.spec.spec.timeout_seconds),
+            Ok(ProcessEnd::Killed) => Outcome::cancelled(),
+            Err(err) => Outcome::runner_error(format!("waiting for the job: {err}")),
+        }
+    }
+}
+
+fn outcome_of(status: ExitStatus, memory_limit: Option<u64>) -> Outcome {
+    if let Some(code) = status.code() {
+        return Outcome::exited(code);
+    }
+    let signal = status.signal().unwrap_or(0);
+    if signal == libc::SIGKILL && memory_limit.is_some() {
+        return Outcome {
+            reason: EndReason::Oom,
+            exit_code: Some(128 + signal),
+            message: Some("killed by SIGKILL, most likely out of memory".to_string()),
+        };
+    }
+    Outcome {
+        reason: EndReason::ExitCode,
+        exit_code: Some(128 + signal),
+        message: Some(format!("killed by signal {signal}")),
+    }
+}
+
+/// Waits for `child`; on timeout or kill, kills its whole process group first.
+async fn wait_or_kill(
+    child: &mut Child,
+    limit: Duration,
+    job: &JobRun<'_>,
+) -> std::io::Result<ProcessEnd> {
+    let group = child.id();
+    let end = tokio::select! {
+        status = child.wait() => return status.map(ProcessEnd::Exited),
+        _ = tokio::time::sleep(limit) => ProcessEnd::TimedOut,
+        _ = job.kill.cancelled() => ProcessEnd::Killed,
+    };
+    if let Some(group) = group {
+        limits::kill_group(group);
+    }
+    child.wait().await?;
+    Ok(end)
+}
+
+/// Copies the child's stdout and stderr into `sinks` until both close; `as_system` sends
+/// everything as system lines (install steps).
+fn pump_output(
+    child: &mut Child,
+    sinks: &[LogSink],
+    as_system: bool,
+) -> impl std::future::Future<Output = ()> {
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let pick = move |stream: Stream| if as_system { Stream::System } else { stream };
+    let out = copy_stream(stdout, sinks.to_vec(), pick(Stream::Stdout));
+    let err = copy_stream(stderr, sinks.to_vec(), pick(Stream::Stderr));
+    async move {
+        futures::join!(out, err);
+    }
+}
+
+async fn copy_stream<R: AsyncRead + Unpin>(reader: Option<R>, sinks: Vec<LogSink>, stream: Stream) {
+    let Some(mut reader) = reader else { return };
+    let mut buffer = vec![0u8; 16 * 1024];
+    loop {
+        match reader.read(&mut buffer).await {
+            Ok(0) | Err(_) => return,
+            Ok(read) => sinks
+                .iter()
+                .for_each(|sink| sink.write(stream, &buffer[..read])),
+        }
+    }
+}
+
+fn last_line(output: &str) -> String {
+    output
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no output")
+        .to_string()
+}
+
+/// The few calls into libc the process executor needs.
+#[allow(unsafe_code)]
+mod limits {
+    use tokio::process::Command;
+
+    /// Sets rlimits in the child between fork and exec: no core dumps, and an address-space
+    /// limit when the job has a memory limit.
+    pub fn apply(command: &mut Command, memory_bytes: Option<u64>) {
+        let address_space = memory_bytes.map(|bytes| bytes as libc::rlim_t);
+        // SAFETY: the closure runs in the forked child before exec; it only calls setrlimit,
+        // which is async-signal-safe, and touches no memory shared with the parent.
+        unsafe {
+            command.pre_exec(move || {
+                set(libc::RLIMIT_CORE, 0)?;
+                if let Some(limit) = address_space {
+                    set(libc::RLIMIT_AS, limit)?;
+                }
+                Ok(())
+            });
+        }
+    }
+
+    fn set(resource: libc::__rlimit_resource_t, value: libc::rlim_t) -> std::io::Result<()> {
+        let limit = libc::rlimit {
+            rlim_cur: value,
+            rlim_max: value,
+        };
+        // SAFETY: `limit` is a valid rlimit that lives across the call.
+        if unsafe { libc::setrlimit(resource, &limit) } == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+
+    /// Sends SIGKILL to the process group led by `leader` (started with `process_group(0)`).
+    pub fn kill_group(leader: u32) {
+        let Ok(group) = libc::pid_t::try_from(leader) else {
+            return;
+        };
+        // SAFETY: kill has no memory-safety preconditions; a negative pid names the group.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+    }
+}

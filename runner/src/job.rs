@@ -1,0 +1,269 @@
+//! One claimed job from start to finish on one slot: work directory, heartbeats, execution,
+//! outputs, logs and the finish call. A stale execution (409 on any call) is abandoned: the
+//! job is killed and nothing more is reported for it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rgrid_spec::api::{
+    Assignment, EndReason, FinishRequest, LogBatch, OutputFileInfo, OutputsRequest,
+};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::client::{ClientError, NodeClient};
+use crate::executor::{Executor, JobRun, Outcome};
+use crate::logs::{self, LogSink, LogTransport};
+use crate::outputs::{self, OutputError};
+use crate::workdir::{self, WorkDir};
+use crate::{inputs, RunnerConfig};
+
+/// What a slot needs to run jobs.
+pub struct JobContext {
+    pub client: NodeClient,
+    pub executor: Arc<dyn Executor>,
+    pub config: RunnerConfig,
+    pub heartbeat_interval: Duration,
+}
+
+/// Why a job stopped being ours.
+#[derive(Default)]
+struct Control {
+    kill: CancellationToken,
+    stale: AtomicBool,
+    cancelled: AtomicBool,
+}
+
+impl Control {
+    fn abandon(&self) {
+        self.stale.store(true, Ordering::SeqCst);
+        self.kill.cancel();
+    }
+}
+
+struct ExecutionLogs<'a> {
+    client: &'a NodeClient,
+    execution: Uuid,
+}
+
+#[async_trait::async_trait]
+impl LogTransport for ExecutionLogs<'_> {
+    async fn send(&self, batch: &LogBatch) -> Result<(), ClientError> {
+        self.client.send_logs(self.execution, batch).await
+    }
+}
+
+/// Runs `assignment` to its end and reports it, unless the execution went stale.
+pub async fn run_job(ctx: &JobContext, assignment: Assignment) {
+    let span = tracing::info_span!(
+        "job",
+        job_id = %assignment.job_id,
+        execution_id = %assignment.execution_id,
+        attempt = assignment.attempt
+    );
+    run_job_inner(ctx, assignment).instrument(span).await
+}
+
+async fn run_job_inner(ctx: &JobContext, assignment: Assignment) {
+    tracing::info!("job claimed");
+    let control = Arc::new(Control::default());
+    let sink = LogSink::new();
+    sink.system(&format!(
+        "runner {}: executor {}",
+        ctx.config.name,
+        ctx.executor.name()
+    ));
+
+    let logs_done = CancellationToken::new();
+    let transport = ExecutionLogs {
+        client: &ctx.client,
+        execution: assignment.execution_id,
+    };
+    let shipping = async {
+        if logs::ship(sink.clone(), &transport, logs_done.clone())
+            .await
+            .is_err()
+        {
+            control.abandon();
+        }
+    };
+    let beating = heartbeat(ctx, assignment.execution_id, control.clone());
+    let work = execute(ctx, &assignment, &sink, &control);
+
+    let (mut report, (), ()) = tokio::join!(
+        async {
+            let report = work.await;
+            logs_done.cancel();
+            report
+        },
+        async {
+            tokio::select! {
+                () = beating => {}
+                () = logs_done.cancelled() => {}
+            }
+        },
+        shipping,
+    );
+    if control.stale.load(Ordering::SeqCst) {
+        tracing::warn!("execution is stale; abandoned without finishing");
+        return;
+    }
+    if control.cancelled.load(Ordering::SeqCst) {
+        report.outcome = Outcome::cancelled();
+    }
+
+    let finish = FinishRequest {
+        reason: report.outcome.reason,
+        exit_code: report.outcome.exit_code,
+        message: report.outcome.message.clone(),
+        artifacts: report.artifacts,
+        executor: ctx.executor.name().to_string(),
+    };
+    match ctx.client.finish(assignment.execution_id, &finish).await {
+        Ok(()) => tracing::info!(reason = finish.reason.as_str(), "job finished"),
+        Err(ClientError::Stale) => tracing::warn!("execution went stale before finish"),
+        Err(err) => tracing::error!(error = %err, "could not report the job's end"),
+    }
+}
+
+/// The outcome and the artifacts that were uploaded.
+struct Report {
+    outcome: Outcome,
+    artifacts: Vec<OutputFileInfo>,
+}
+
+impl From<Outcome> for Report {
+    fn from(outcome: Outcome) -> Report {
+        Report {
+            outcome,
+            artifacts: Vec::new(),
+        }
+    }
+}
+
+async fn execute(
+    ctx: &JobContext,
+    assignment: &Assignment,
+    sink: &LogSink,
+    control: &Control,
+) -> Report {
+    let work_dir = match WorkDir::create(&ctx.config.work_root, assignment.job_id).await {
+        Ok(dir) => dir,
+        Err(err) => return Outcome::runner_error(format!("cannot create work dir: {err}")).into(),
+    };
+    let report = prepare_and_run(ctx, assignment, sink, control, &work_dir).await;
+    if let Err(err) = work_dir.remove().await {
+        tracing::warn!(error = %err, "could not remove work dir");
+    }
+    report
+}
+
+async fn prepare_and_run(
+    ctx: &JobContext,
+    assignment: &Assignment,
+    sink: &LogSink,
+    control: &Control,
+    work_dir: &WorkDir,
+) -> Report {
+    let spec = &assignment.spec;
+    if let Err(err) = work_dir.write_sources(spec).await {
+        return Outcome::runner_error(format!("cannot write sources: {err}")).into();
+    }
+    let http = ctx.client.api().http();
+    if let Err(err) = inputs::download_all(http, work_dir.path(), &spec.spec.files.inputs).await {
+        return Outcome::new(EndReason::InputFailed, err.to_string()).into();
+    }
+    let before = match workdir::snapshot(work_dir.path()) {
+        Ok(before) => before,
+        Err(err) => return Outcome::runner_error(format!("cannot list work dir: {err}")).into(),
+    };
+
+    let run = JobRun {
+        job_id: assignment.job_id,
+        execution_id: assignment.execution_id,
+        spec,
+        work_dir: work_dir.path().to_path_buf(),
+        cpu_millis: assignment.cpu_millis,
+        memory_bytes: assignment.memory_bytes,
+        logs: sink.clone(),
+        kill: control.kill.clone(),
+    };
+    let outcome = ctx.executor.run(&run).await;
+    if outcome.reason != EndReason::Completed || control.kill.is_cancelled() {
+        return outcome.into();
+    }
+
+    let collected = match outputs::collect(work_dir.path(), &spec.spec.files.outputs, &before) {
+        Ok(collected) => collected,
+        Err(OutputError::Missing(path)) => {
+            return Outcome::new(EndReason::MissingOutput, format!("missing output {path}")).into()
+        }
+        Err(err) => return Outcome::runner_error(err.to_string()).into(),
+    };
+    match upload(ctx, assignment.execution_id, &collected).await {
+        Ok(artifacts) => Report { outcome, artifacts },
+        Err(ClientError::Stale) => {
+            control.abandon();
+            outcome.into()
+        }
+        Err(err) => Outcome::runner_error(format!("output upload failed: {err}")).into(),
+    }
+}
+
+async fn upload(
+    ctx: &JobContext,
+    execution: Uuid,
+    files: &[outputs::Collected],
+) -> Result<Vec<OutputFileInfo>, ClientError> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut infos = Vec::with_capacity(files.len());
+    for file in files {
+        let info = outputs::describe(file)
+            .await
+            .map_err(|source| ClientError::File {
+                path: file.relative.clone(),
+                source,
+            })?;
+        infos.push(info);
+    }
+    let request = OutputsRequest {
+        files: infos.clone(),
+    };
+    let answer = ctx.client.announce_outputs(execution, &request).await?;
+    let mut uploaded = Vec::with_capacity(infos.len());
+    for (file, info) in files.iter().zip(infos) {
+        // The server may skip files it already holds by answering no URL for them.
+        if let Some(url) = answer.uploads.get(&info.path) {
+            ctx.client.upload(url, &file.absolute, info.size).await?;
+        }
+        uploaded.push(info);
+    }
+    Ok(uploaded)
+}
+
+/// Heartbeats until the job ends; a cancel answer or a stale execution kills the job.
+async fn heartbeat(ctx: &JobContext, execution: Uuid, control: Arc<Control>) {
+    let mut ticks = tokio::time::interval(ctx.heartbeat_interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        match ctx.client.heartbeat(execution).await {
+            Ok(answer) if answer.cancel => {
+                tracing::info!("job cancelled by the user");
+                control.cancelled.store(true, Ordering::SeqCst);
+                control.kill.cancel();
+            }
+            Ok(_) => {}
+            Err(ClientError::Stale) => {
+                control.abandon();
+                return;
+            }
+            Err(err) => tracing::warn!(error = %err, "heartbeat failed"),
+        }
+    }
+}
