@@ -1,1 +1,2 @@
 //! Shared harness for the end-to-end tests.
+pub mod docker;

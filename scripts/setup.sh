@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Prepare this machine for rgrid's tests: Debian packages, a running Docker engine and the
+# job runtime image. Idempotent and quiet: a step prints one line only when it acts.
+#
+# Fresh machines and CI start with the docker CLI but no engine, no debootstrap and no
+# Postgres server binaries, so everything the tests need is installed and started here.
+#
+# Environment:
+#   RGRID_DOCKERD_LOG      dockerd log file (default /var/log/rgrid/dockerd.log)
+#   RGRID_DOCKERD_TIMEOUT  seconds to wait for `docker info` (default 60)
+#   RGRID_RUNTIME_IMAGE    runtime image tag (default python:3.11-slim)
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+dockerd_log="${RGRID_DOCKERD_LOG:-/var/log/rgrid/dockerd.log}"
+dockerd_timeout="${RGRID_DOCKERD_TIMEOUT:-60}"
+
+say() { echo "setup: $*"; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+die() {
+    echo "setup: error: $*" >&2
+    exit 1
+}
+
+# CI and the workplace machines run as root; elsewhere fall back to sudo.
+root_cmd=()
+if [[ "$(id -u)" != "0" ]]; then
+    command -v sudo >/dev/null 2>&1 || die "run as root (or install sudo)"
+    root_cmd=(sudo)
+fi
+as_root() { "${root_cmd[@]}" "$@"; }
+
+package_installed() {
+    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
+}
+
+# Debian's python3 ships `venv` but strips `ensurepip`, so `venv --help` alone can pass while
+# creating a venv fails; check both.
+python_has_venv() {
+    python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' >/dev/null 2>&1
+}
+
+install_packages() {
+    local wanted=(docker.io debootstrap iptables postgresql-15 util-linux)
+    local missing=()
+    local pkg
+    for pkg in "${wanted[@]}"; do
+        package_installed "$pkg" || missing+=("$pkg")
+    done
+    if ! python_has_venv && ! package_installed python3-venv; then
+        missing+=(python3-venv)
+    fi
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+
+    say "installing ${missing[*]} (apt-get)"
+    # Package scripts must not start services: we start dockerd ourselves, and the tests
+    # run their own Postgres servers, never the Debian cluster.
+    local policy=/usr/sbin/policy-rc.d
+    local own_policy=0
+    if [[ ! -e "$policy" ]]; then
+        printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+        as_root chmod 755 "$policy"
+        own_policy=1
+    fi
+    local apt_log
+    apt_log="$(mktemp /tmp/rgrid-apt.XXXXXX)"
+    local rc=0
+    {
+        as_root apt-get -o DPkg::Lock::Timeout=300 update -q &&
+            as_root env DEBIAN_FRONTEND=noninteractive \
+                apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends \
+                "${missing[@]}"
+    } >"$apt_log" 2>&1 || rc=$?
+    [[ $own_policy -eq 1 ]] && as_root rm -f "$policy"
+    if [[ $rc -ne 0 ]]; then
+        tail -n 30 "$apt_log" >&2
+        die "apt-get failed (full log: $apt_log)"
+    fi
+    rm -f "$apt_log"
+}
+
+docker_answers() {
+    timeout 10 docker info >/dev/null 2>&1
+}
+
+wait_for_docker() {
+    local pid="$1"
+    local deadline=$((SECONDS + dockerd_timeout))
+    while ((SECONDS < deadline)); do
+        docker_answers && return 0
+        # A dead daemon will never answer: stop waiting and let the caller try again.
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.5
+    done
+    return 1
+}
+
+# Prints the pid of the new dockerd. setsid + nohup: the engine must outlive this script
+# (cargo test runs after it, and later sessions reuse it).
+launch_dockerd() {
+    "${root_cmd[@]}" setsid nohup dockerd "$@" >>"$dockerd_log" 2>&1 </dev/null &
+    echo $!
+}
+
+stop_dockerd() {
+    local pid="$1"
+    as_root kill "$pid" 2>/dev/null || return 0
+    local deadline=$((SECONDS + 20))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+        sleep 0.2
+    done
+}
+
+start_docker() {
+    docker_answers && return 0
+    if pgrep -x dockerd >/dev/null 2>&1; then
+        # An engine is already starting (or stuck): give it the deadline before giving up.
+        say "dockerd is running but not answering; waiting up to ${dockerd_timeout}s"
+        wait_for_docker "$(pgrep -x dockerd | head -n1)" && return 0
+        die "dockerd does not answer 'docker info'; see $dockerd_log"
+    fi
+
+    as_root mkdir -p "$(dirname "$dockerd_log")"
+    local started
+    started="$(now_ms)"
+    say "starting dockerd (log: $dockerd_log)"
+    local pid
+    pid="$(launch_dockerd)"
+    if wait_for_docker "$pid"; then
+        say "dockerd answers after $(($(now_ms) - started)) ms"
+        return 0
+    fi
+
+    # The default flags work on this workplace's machines (overlay2, iptables NAT). Should a
+    # sandbox refuse overlayfs or iptables, fall back to the vfs driver without iptables
+    # management: containers still run, but the bridge then has no NAT (no pip).
+    stop_dockerd "$pid"
+    tail -n 15 "$dockerd_log" >&2
+    say "dockerd failed with default flags; retrying with --storage-driver=vfs --iptables=false"
+    pid="$(launch_dockerd --storage-driver=vfs --iptables=false --ip6tables=false)"
+    if wait_for_docker "$pid"; then
+        say "dockerd answers after $(($(now_ms) - started)) ms (fallback flags)"
+        return 0
+    fi
+    tail -n 30 "$dockerd_log" >&2
+    die "dockerd did not answer 'docker info' within ${dockerd_timeout}s; see $dockerd_log"
+}
+
+main() {
+    install_packages
+    python_has_venv || die "python3 cannot create venvs even after installing python3-venv"
+    command -v unshare >/dev/null 2>&1 || die "unshare (util-linux) is missing"
+    [[ -x /usr/lib/postgresql/15/bin/postgres ]] ||
+        die "/usr/lib/postgresql/15/bin/postgres is missing"
+    start_docker
+    bash "$script_dir/build-runtime-image.sh"
+}
+
+main "$@"
