@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bollard::container::{
-    Config, CreateContainerOptions, ListContainersOptions, LogOutput, LogsOptions,
+    AttachContainerOptions, Config, CreateContainerOptions, ListContainersOptions, LogOutput,
     RemoveContainerOptions, WaitContainerOptions,
 };
 use bollard::image::CreateImageOptions;
-use bollard::models::HostConfig;
+use bollard::models::{HostConfig, HostConfigLogConfig};
 use bollard::Docker;
 use futures::StreamExt;
 use rgrid_spec::api::{EndReason, Stream};
@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{
     last_pip_error, runner_ids, venv_key, Executor, ExecutorError, ExecutorSettings, JobRun,
-    Outcome,
+    Outcome, INSTALL_TIMEOUT,
 };
 
 /// Where the cached venv is mounted inside containers; its scripts carry this path.
@@ -54,10 +54,7 @@ enum ContainerEnd {
 impl DockerExecutor {
     /// Connects to the local engine and checks that it answers.
     pub async fn connect(settings: ExecutorSettings) -> Result<DockerExecutor, ExecutorError> {
-        let docker = Docker::connect_with_local_defaults()?;
-        tokio::time::timeout(Duration::from_secs(5), docker.ping())
-            .await
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "docker ping"))??;
+        let docker = local_engine().await?;
         let (uid, gid) = runner_ids()?;
         Ok(DockerExecutor {
             docker,
@@ -68,15 +65,7 @@ impl DockerExecutor {
 
     /// Whether a Docker engine answers here (for the `auto` executor choice).
     pub async fn engine_answers() -> bool {
-        match Docker::connect_with_local_defaults() {
-            Ok(docker) => {
-                matches!(
-                    tokio::time::timeout(Duration::from_secs(3), docker.ping()).await,
-                    Ok(Ok(_))
-                )
-            }
-            Err(_) => false,
-        }
+        local_engine().await.is_ok()
     }
 
     /// Makes `image` present, pulling it only when missing.
@@ -165,6 +154,7 @@ impl DockerExecutor {
                 cap_drop: Some(vec!["ALL".to_string()]),
                 security_opt: Some(vec!["no-new-privileges".to_string()]),
                 pids_limit: Some(PIDS_LIMIT),
+                log_config: Some(no_log_driver()),
                 ..Default::default()
             }),
             ..Default::default()
@@ -179,7 +169,7 @@ impl DockerExecutor {
             tail.drain(..excess);
         };
         let name = format!("rgrid-install-{}", job.execution_id);
-        let limit = Duration::from_secs(job.spec.spec.timeout_seconds);
+        let limit = INSTALL_TIMEOUT;
         let end = self
             .run_container(&name, config, &on_output, limit, &job.kill)
             .await;
@@ -242,6 +232,7 @@ impl DockerExecutor {
                 pids_limit: Some(PIDS_LIMIT),
                 cap_drop: Some(vec!["ALL".to_string()]),
                 security_opt: Some(vec!["no-new-privileges".to_string()]),
+                log_config: Some(no_log_driver()),
                 ..Default::default()
             }),
             ..Default::default()
@@ -290,16 +281,22 @@ impl DockerExecutor {
         limit: Duration,
         kill: &CancellationToken,
     ) -> Result<ContainerEnd, bollard::errors::Error> {
+        // Attach before start, as `docker run` does: attach hands over the raw bytes (the
+        // json-file log driver would replace invalid UTF-8) and nothing printed early is lost.
+        let options = AttachContainerOptions::<String> {
+            stdout: Some(true),
+            stderr: Some(true),
+            stream: Some(true),
+            ..Default::default()
+        };
+        let mut output = self
+            .docker
+            .attach_container(name, Some(options))
+            .await?
+            .output;
         self.docker.start_container::<String>(name, None).await?;
         let finished = async {
-            let options = LogsOptions::<String> {
-                follow: true,
-                stdout: true,
-                stderr: true,
-                ..Default::default()
-            };
-            let mut logs = self.docker.logs(name, Some(options));
-            while let Some(item) = logs.next().await {
+            while let Some(item) = output.next().await {
                 match item {
                     Ok(LogOutput::StdErr { message }) => on_output(Stream::Stderr, &message),
                     Ok(LogOutput::StdOut { message } | LogOutput::Console { message }) => {
@@ -307,7 +304,7 @@ impl DockerExecutor {
                     }
                     Ok(LogOutput::StdIn { .. }) => {}
                     Err(err) => {
-                        tracing::warn!(container = name, error = %err, "log stream broke");
+                        tracing::warn!(container = name, error = %err, "output stream broke");
                         break;
                     }
                 }
@@ -427,6 +424,32 @@ impl Executor for DockerExecutor {
             Ok(ContainerEnd::Killed) => Outcome::cancelled(),
             Err(err) => Outcome::runner_error(format!("docker: {err}")),
         }
+    }
+}
+
+/// The local engine at the API version it speaks: bollard's default (1.47) is newer than
+/// older engines accept (Debian bookworm's 20.10 speaks 1.41).
+async fn local_engine() -> Result<Docker, ExecutorError> {
+    let answer = async {
+        let docker = Docker::connect_with_local_defaults()?
+            .negotiate_version()
+            .await?;
+        docker.ping().await?;
+        Ok::<_, bollard::errors::Error>(docker)
+    };
+    tokio::time::timeout(Duration::from_secs(5), answer)
+        .await
+        .map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::TimedOut, "docker engine did not answer")
+        })?
+        .map_err(ExecutorError::from)
+}
+
+/// Output reaches the runner through attach; the engine need not keep a copy.
+fn no_log_driver() -> HostConfigLogConfig {
+    HostConfigLogConfig {
+        typ: Some("none".to_string()),
+        config: None,
     }
 }
 

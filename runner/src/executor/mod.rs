@@ -6,6 +6,7 @@ pub mod docker;
 pub mod process;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use rgrid_spec::api::EndReason;
 use rgrid_spec::JobSpec;
@@ -14,6 +15,10 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::logs::LogSink;
+
+/// Bound on a requirements install, apart from the job's own timeout: installing is the
+/// runner's step, and a slow index should not eat the job's time.
+pub const INSTALL_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// Settings every executor shares.
 #[derive(Debug, Clone)]

@@ -20,7 +20,10 @@ use rgrid_spec::api::{EndReason, Stream};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{Child, Command};
 
-use super::{last_pip_error, venv_key, Executor, ExecutorError, ExecutorSettings, JobRun, Outcome};
+use super::{
+    last_pip_error, venv_key, Executor, ExecutorError, ExecutorSettings, JobRun, Outcome,
+    INSTALL_TIMEOUT,
+};
 use crate::logs::LogSink;
 use crate::workdir::REQUIREMENTS_TXT;
 
@@ -29,6 +32,8 @@ const BASE_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 pub struct ProcessExecutor {
     settings: ExecutorSettings,
+    /// The host interpreter's real path (not a shim), found once with the runner's `PATH`.
+    python: PathBuf,
     /// `unshare --net true` worked when the executor started.
     can_unshare_net: bool,
 }
@@ -51,8 +56,10 @@ impl ProcessExecutor {
             .await
             .map(|status| status.success())
             .unwrap_or(false);
+        let python = host_python().await;
         ProcessExecutor {
             settings,
+            python,
             can_unshare_net,
         }
     }
@@ -61,7 +68,7 @@ impl ProcessExecutor {
     async fn ensure_venv(&self, job: &JobRun<'_>) -> Result<PathBuf, Outcome> {
         let requirements = job.spec.spec.requirements.as_deref().unwrap_or("");
         let venvs = self.settings.cache_root.join("process-venvs");
-        let ready = venvs.join(venv_key(HOST_PYTHON, requirements));
+        let ready = venvs.join(venv_key(&self.python.to_string_lossy(), requirements));
         if tokio::fs::metadata(&ready).await.is_ok() {
             if !requirements.is_empty() {
                 job.logs.system("requirements from cache");
@@ -91,8 +98,13 @@ impl ProcessExecutor {
         install: bool,
         job: &JobRun<'_>,
     ) -> Result<(), Outcome> {
-        let mut create = Command::new(HOST_PYTHON);
-        create.arg("-m").arg("venv").arg(target);
+        let mut create = Command::new(&self.python);
+        create.arg("-m").arg("venv");
+        if !install {
+            // A bare venv only makes `python` resolve; without pip it takes a blink.
+            create.arg("--without-pip");
+        }
+        create.arg(target);
         let (ok, output) = self.run_step(create, job).await?;
         if !ok {
             return Err(Outcome::runner_error(format!(
@@ -113,11 +125,6 @@ impl ProcessExecutor {
             "-r",
         ])
         .arg(job.work_dir.join(REQUIREMENTS_TXT));
-        if let Some(bundle) = &self.settings.ca_bundle {
-            for var in ["PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"] {
-                pip.env(var, bundle);
-            }
-        }
         let (ok, output) = self.run_step(pip, job).await?;
         if ok {
             Ok(())
@@ -143,7 +150,7 @@ impl ProcessExecutor {
             .map_err(|err| Outcome::runner_error(format!("cannot start install step: {err}")))?;
         let tail = LogSink::new();
         let copies = pump_output(&mut child, &[job.logs.clone(), tail.clone()], true);
-        let limit = Duration::from_secs(job.spec.spec.timeout_seconds);
+        let limit = INSTALL_TIMEOUT;
         let end = wait_or_kill(&mut child, limit, job).await;
         copies.await;
         let output: Vec<u8> = tail.take().into_iter().flat_map(|(_, data)| data).collect();
@@ -299,6 +306,22 @@ async fn copy_stream<R: AsyncRead + Unpin>(reader: Option<R>, sinks: Vec<LogSink
                 .iter()
                 .for_each(|sink| sink.write(stream, &buffer[..read])),
         }
+    }
+}
+
+/// Resolves `python3` to the interpreter itself, so venvs work without the caller's `PATH`
+/// or a version manager's shims.
+async fn host_python() -> PathBuf {
+    let probe = Command::new(HOST_PYTHON)
+        .args(["-c", "import sys; print(sys.executable)"])
+        .stdin(Stdio::null())
+        .output()
+        .await;
+    match probe {
+        Ok(out) if out.status.success() => {
+            PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        }
+        _ => PathBuf::from(HOST_PYTHON),
     }
 }
 

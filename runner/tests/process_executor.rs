@@ -1,0 +1,110 @@
+//! The process executor on this machine: venvs with the host python3, exit codes, timeouts
+//! that kill the whole process group, network isolation through `unshare` where possible.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{eventually, python_job, run, Scratch};
+use rgrid_runner::executor::process::ProcessExecutor;
+use rgrid_spec::api::EndReason;
+
+#[tokio::test]
+async fn exit_code_and_output_come_through() {
+    let scratch = Scratch::new();
+    let executor = ProcessExecutor::new(scratch.settings("p-exit")).await;
+    let code = "import sys\nprint('hello')\nprint('oops', file=sys.stderr)\nsys.exit(3)\n";
+    let ran = run(&executor, &scratch, &python_job(code)).await;
+    assert_eq!(
+        ran.outcome.reason,
+        EndReason::ExitCode,
+        "{:?} {}",
+        ran.outcome,
+        ran.system
+    );
+    assert_eq!(ran.outcome.exit_code, Some(3));
+    assert_eq!(ran.stdout, b"hello\n");
+    assert_eq!(ran.stderr, b"oops\n");
+    assert!(ran.system.contains("cpu limit not enforced"));
+}
+
+#[tokio::test]
+async fn python_runs_from_a_venv_even_without_requirements() {
+    let scratch = Scratch::new();
+    let executor = ProcessExecutor::new(scratch.settings("p-venv")).await;
+    let ran = run(
+        &executor,
+        &scratch,
+        &python_job("import sys\nprint(sys.prefix)\n"),
+    )
+    .await;
+    assert_eq!(
+        ran.outcome.reason,
+        EndReason::Completed,
+        "{:?} {}",
+        ran.outcome,
+        ran.system
+    );
+    let prefix = ran.stdout_text().trim().to_string();
+    let venvs = scratch.cache.path().join("process-venvs");
+    assert!(prefix.starts_with(venvs.to_str().unwrap()), "{prefix}");
+    assert!(std::path::Path::new(&prefix).join("pyvenv.cfg").exists());
+}
+
+#[tokio::test]
+async fn timeout_kills_the_whole_process_group() {
+    let scratch = Scratch::new();
+    let executor = ProcessExecutor::new(scratch.settings("p-timeout")).await;
+    let code = "import subprocess, time\n\
+                child = subprocess.Popen(['sleep', '300'])\n\
+                open('child.pid', 'w').write(str(child.pid))\n\
+                time.sleep(300)\n";
+    let mut spec = python_job(code);
+    spec.spec.timeout_seconds = 2;
+    let ran = run(&executor, &scratch, &spec).await;
+    assert_eq!(
+        ran.outcome.reason,
+        EndReason::Timeout,
+        "{:?} {}",
+        ran.outcome,
+        ran.system
+    );
+    assert_eq!(ran.outcome.message.as_deref(), Some("timeout after 2 s"));
+
+    let pid = std::fs::read_to_string(ran.work_dir.join("child.pid")).unwrap();
+    let status = format!("/proc/{}/status", pid.trim());
+    let gone = eventually(Duration::from_secs(10), || {
+        std::fs::read_to_string(&status)
+            .map(|text| text.contains("State:\tZ"))
+            .unwrap_or(true)
+    })
+    .await;
+    assert!(gone, "the grandchild `sleep` outlived the timeout");
+}
+
+#[tokio::test]
+async fn without_network_no_socket_connects_when_unshare_works() {
+    let scratch = Scratch::new();
+    let executor = ProcessExecutor::new(scratch.settings("p-nonet")).await;
+    let code = "import socket\n\
+                try:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n    print('connected')\n\
+                except OSError as err:\n    print('blocked', err)\n";
+    let ran = run(&executor, &scratch, &python_job(code)).await;
+    assert_eq!(
+        ran.outcome.reason,
+        EndReason::Completed,
+        "{:?} {}",
+        ran.outcome,
+        ran.system
+    );
+    if ran.system.contains("network isolation is unavailable") {
+        eprintln!("*** unshare --net is not permitted here; isolation not tested ***");
+        return;
+    }
+    assert!(
+        ran.stdout_text().starts_with("blocked"),
+        "{}",
+        ran.stdout_text()
+    );
+}
