@@ -79,6 +79,13 @@ install_packages() {
     rm -f "$apt_log"
 }
 
+# A killed dockerd may linger as a zombie until it is reaped; that counts as gone.
+process_alive() {
+    local state
+    state="$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null)" || return 1
+    [[ -n "$state" && "$state" != "Z" ]]
+}
+
 docker_answers() {
     timeout 10 docker info >/dev/null 2>&1
 }
@@ -89,7 +96,7 @@ wait_for_docker() {
     while ((SECONDS < deadline)); do
         docker_answers && return 0
         # A dead daemon will never answer: stop waiting and let the caller try again.
-        kill -0 "$pid" 2>/dev/null || return 1
+        process_alive "$pid" || return 1
         sleep 0.5
     done
     return 1
@@ -102,27 +109,73 @@ launch_dockerd() {
     echo $!
 }
 
-stop_dockerd() {
+stop_process() {
     local pid="$1"
     as_root kill "$pid" 2>/dev/null || return 0
     local deadline=$((SECONDS + 20))
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+    while process_alive "$pid" && ((SECONDS < deadline)); do
         sleep 0.2
     done
 }
 
+# After a killed engine, dockerd trips over what the old one left: it refuses to start while
+# docker.pid names a process (a killed, unreaped dockerd still does), and it waits ~15 s and
+# gives up when containerd.pid names an unreaped or orphaned containerd.
+clear_stale_engine_state() {
+    local pid_file=/var/run/docker.pid
+    if [[ -s "$pid_file" ]] && ! process_alive "$(cat "$pid_file")"; then
+        as_root rm -f "$pid_file"
+    fi
+    local containerd_pid_file=/var/run/docker/containerd/containerd.pid
+    [[ -s "$containerd_pid_file" ]] || return 0
+    local containerd_pid
+    containerd_pid="$(cat "$containerd_pid_file")"
+    if process_alive "$containerd_pid"; then
+        # The engine's own containerd, orphaned when its dockerd died: stop it so the new
+        # engine starts a fresh one instead of waiting on the old socket.
+        say "stopping containerd (pid $containerd_pid) left behind by a dead dockerd"
+        stop_process "$containerd_pid"
+    fi
+    as_root rm -f "$containerd_pid_file"
+}
+
+# Appends the workaround flags for what the failed start logged after line $1: vfs when the
+# overlay driver failed, no iptables management when iptables failed.
+fallback_flags() {
+    # Only errors count: a healthy start also logs "graphdriver(s)=overlay2".
+    local errors
+    errors="$(tail -n "+$(($1 + 1))" "$dockerd_log" |
+        grep -iE 'level=(error|fatal)|failed to start|error initializing' || true)"
+    if grep -qiE 'overlay|graphdriver|storage.driver' <<<"$errors"; then
+        echo "--storage-driver=vfs"
+    fi
+    if grep -qiE 'iptables' <<<"$errors"; then
+        echo "--iptables=false --ip6tables=false"
+    fi
+}
+
 start_docker() {
     docker_answers && return 0
-    if pgrep -x dockerd >/dev/null 2>&1; then
-        # An engine is already starting (or stuck): give it the deadline before giving up.
-        say "dockerd is running but not answering; waiting up to ${dockerd_timeout}s"
-        wait_for_docker "$(pgrep -x dockerd | head -n1)" && return 0
-        die "dockerd does not answer 'docker info'; see $dockerd_log"
+    local running="" candidate
+    for candidate in $(pgrep -x dockerd || true); do
+        process_alive "$candidate" && running="$candidate" && break
+    done
+    if [[ -n "$running" ]]; then
+        # An engine is starting, stuck, or dying after a kill: wait for it to answer or exit.
+        say "dockerd (pid $running) is not answering yet; waiting up to ${dockerd_timeout}s"
+        wait_for_docker "$running" && return 0
+        process_alive "$running" &&
+            die "dockerd (pid $running) does not answer 'docker info'; see $dockerd_log"
+        say "dockerd (pid $running) exited; starting a new one"
     fi
 
+    clear_stale_engine_state
     as_root mkdir -p "$(dirname "$dockerd_log")"
+    as_root touch "$dockerd_log"
     local started
     started="$(now_ms)"
+    local log_lines
+    log_lines="$(wc -l <"$dockerd_log")"
     say "starting dockerd (log: $dockerd_log)"
     local pid
     pid="$(launch_dockerd)"
@@ -130,16 +183,20 @@ start_docker() {
         say "dockerd answers after $(($(now_ms) - started)) ms"
         return 0
     fi
+    stop_process "$pid"
+    tail -n 15 "$dockerd_log" >&2
 
     # The default flags work on this workplace's machines (overlay2, iptables NAT). Should a
-    # sandbox refuse overlayfs or iptables, fall back to the vfs driver without iptables
-    # management: containers still run, but the bridge then has no NAT (no pip).
-    stop_dockerd "$pid"
-    tail -n 15 "$dockerd_log" >&2
-    say "dockerd failed with default flags; retrying with --storage-driver=vfs --iptables=false"
-    pid="$(launch_dockerd --storage-driver=vfs --iptables=false --ip6tables=false)"
+    # sandbox refuse overlayfs or iptables, retry without them: containers still run, but
+    # without iptables the bridge has no NAT (no pip in containers). Any other failure gets
+    # one plain retry.
+    local flags=()
+    read -r -a flags <<<"$(fallback_flags "$log_lines" | tr '\n' ' ')"
+    say "dockerd failed to start; retrying${flags[*]:+ with ${flags[*]}}"
+    clear_stale_engine_state
+    pid="$(launch_dockerd "${flags[@]}")"
     if wait_for_docker "$pid"; then
-        say "dockerd answers after $(($(now_ms) - started)) ms (fallback flags)"
+        say "dockerd answers after $(($(now_ms) - started)) ms${flags[*]:+ (${flags[*]})}"
         return 0
     fi
     tail -n 30 "$dockerd_log" >&2

@@ -351,7 +351,7 @@ pub struct HeartbeatResponse {
     pub cancel: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutputFileInfo {
     pub path: String,
     pub size: u64,

@@ -9,12 +9,15 @@
 //! The queue is its own narrow table whose rows are deleted on claim, so a claim loop does not
 //! wade through dead index entries (see DESIGN.md); job history lives in `jobs`.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rgrid_spec::api::{EndReason, JobStatus, LogChunkIn, OutputFileInfo, Stream};
 use uuid::Uuid;
 
 pub mod postgres;
+mod rows;
 pub mod sqlite;
 
 #[derive(Debug, thiserror::Error)]
@@ -163,8 +166,7 @@ pub trait Store: Send + Sync + 'static {
     async fn ensure_project(&self, account: &str, slug: &str) -> StoreResult<Project>;
 
     /// Stores an API key's hash for a project; `prefix` is shown in listings.
-    async fn add_api_key(&self, project_id: Uuid, prefix: &str, key_hash: &str)
-        -> StoreResult<()>;
+    async fn add_api_key(&self, project_id: Uuid, prefix: &str, key_hash: &str) -> StoreResult<()>;
 
     /// The project an API key (by hash) belongs to, or `NotFound`.
     async fn project_for_key(&self, key_hash: &str) -> StoreResult<Project>;
@@ -198,8 +200,7 @@ pub trait Store: Send + Sync + 'static {
     async fn append_logs(&self, execution_id: Uuid, chunks: &[LogChunkIn]) -> StoreResult<()>;
 
     /// The job's chunks with `id > after`, in order, at most `limit`.
-    async fn read_logs(&self, job_id: Uuid, after: i64, limit: u32)
-        -> StoreResult<Vec<LogChunk>>;
+    async fn read_logs(&self, job_id: Uuid, after: i64, limit: u32) -> StoreResult<Vec<LogChunk>>;
 
     /// The job id of a current execution; `Stale` when it is not current.
     async fn current_job_of(&self, execution_id: Uuid) -> StoreResult<Job>;
@@ -222,4 +223,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Counts of queued and running jobs (for idle detection and the autoscaler).
     async fn active_counts(&self) -> StoreResult<(u64, u64)>;
+}
+
+/// Opens the store a database URL names: `postgres://…` or `postgresql://…` for Postgres,
+/// `sqlite:…` or a plain file path for SQLite. Does not migrate: call [`Store::migrate`].
+pub async fn connect_store(url: &str) -> StoreResult<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PostgresStore::connect(url).await?))
+    } else {
+        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+    }
 }

@@ -1,0 +1,199 @@
+//! The Postgres backend, for a grid of many nodes and possibly several servers.
+//!
+//! Claims take the next queue row with `FOR UPDATE SKIP LOCKED`, so concurrent claimers pass
+//! each other instead of queueing on one row. Transactions that touch several rows lock them
+//! in one order, queue → job, and execution → job, so they cannot deadlock. New queue entries
+//! are announced on the `rgrid_queue` channel (`NOTIFY`), so a server may `LISTEN` instead of
+//! polling.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rgrid_spec::api::LogChunkIn;
+use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+use super::rows;
+use super::{
+    Artifact, Beat, Claim, FinishEffect, Job, JobFilter, LogChunk, NewJob, NewNode, Node, Outcome,
+    Project, Store, StoreResult,
+};
+
+mod executions;
+mod jobs;
+mod logs;
+mod tenancy;
+
+/// The channel a `NOTIFY` goes to whenever a job enters the queue.
+pub const QUEUE_CHANNEL: &str = "rgrid_queue";
+
+const MAX_CONNECTIONS: u32 = 16;
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The pool's options hold the password; never print them.
+        f.debug_struct("PostgresStore").finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `postgres://…` / `postgresql://…`.
+    pub async fn connect(url: &str) -> StoreResult<PostgresStore> {
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(url)
+            .await?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// The pool, for `LISTEN` on [`QUEUE_CHANNEL`] (`sqlx::postgres::PgListener::connect_with`).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn ensure_project(&self, account: &str, slug: &str) -> StoreResult<Project> {
+        tenancy::ensure_project(&self.pool, account, slug).await
+    }
+
+    async fn add_api_key(&self, project_id: Uuid, prefix: &str, key_hash: &str) -> StoreResult<()> {
+        tenancy::add_api_key(&self.pool, project_id, prefix, key_hash).await
+    }
+
+    async fn project_for_key(&self, key_hash: &str) -> StoreResult<Project> {
+        tenancy::project_for_key(&self.pool, key_hash).await
+    }
+
+    async fn project(&self, project_id: Uuid) -> StoreResult<Project> {
+        tenancy::project(&self.pool, project_id).await
+    }
+
+    async fn register_node(&self, node: NewNode<'_>) -> StoreResult<Node> {
+        tenancy::register_node(&self.pool, node).await
+    }
+
+    async fn node_for_token(&self, token_hash: &str) -> StoreResult<Node> {
+        tenancy::node_for_token(&self.pool, token_hash).await
+    }
+
+    async fn create_job(&self, job: NewJob<'_>) -> StoreResult<Job> {
+        let mut tx = self.pool.begin().await?;
+        let id = jobs::create(&mut tx, job).await?;
+        let job = jobs::fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(job)
+    }
+
+    async fn get_job(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job> {
+        jobs::get(&self.pool, project_id, job_id).await
+    }
+
+    async fn list_jobs(&self, project_id: Uuid, filter: &JobFilter) -> StoreResult<Vec<Job>> {
+        jobs::list(&self.pool, project_id, filter).await
+    }
+
+    async fn claim(&self, node_id: Uuid) -> StoreResult<Option<Claim>> {
+        let mut tx = self.pool.begin().await?;
+        let claim = executions::claim(&mut tx, node_id).await?;
+        tx.commit().await?;
+        Ok(claim)
+    }
+
+    async fn heartbeat(&self, execution_id: Uuid) -> StoreResult<Beat> {
+        executions::heartbeat(&self.pool, execution_id).await
+    }
+
+    async fn append_logs(&self, execution_id: Uuid, chunks: &[LogChunkIn]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        logs::append(&mut tx, execution_id, chunks).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn read_logs(&self, job_id: Uuid, after: i64, limit: u32) -> StoreResult<Vec<LogChunk>> {
+        logs::read(&self.pool, job_id, after, limit).await
+    }
+
+    async fn current_job_of(&self, execution_id: Uuid) -> StoreResult<Job> {
+        let mut conn = self.pool.acquire().await?;
+        let job_id = executions::current_job_id(&mut conn, execution_id, false).await?;
+        jobs::fetch(&mut conn, job_id).await
+    }
+
+    async fn finish(&self, execution_id: Uuid, outcome: &Outcome) -> StoreResult<FinishEffect> {
+        let mut tx = self.pool.begin().await?;
+        let effect = executions::finish(&mut tx, execution_id, outcome).await?;
+        tx.commit().await?;
+        Ok(effect)
+    }
+
+    async fn list_artifacts(&self, job_id: Uuid) -> StoreResult<Vec<Artifact>> {
+        logs::list_artifacts(&self.pool, job_id).await
+    }
+
+    async fn reap(&self, before: DateTime<Utc>) -> StoreResult<u32> {
+        executions::reap(&self.pool, before).await
+    }
+
+    async fn cancel(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job> {
+        let mut tx = self.pool.begin().await?;
+        let job = jobs::cancel(&mut tx, project_id, job_id).await?;
+        tx.commit().await?;
+        Ok(job)
+    }
+
+    async fn active_counts(&self) -> StoreResult<(u64, u64)> {
+        jobs::active_counts(&self.pool).await
+    }
+}
+
+/// Decodes a row selected with [`rows::JOB_COLUMNS`].
+fn job_from_row(row: &PgRow) -> StoreResult<Job> {
+    Ok(Job {
+        id: row.try_get(0)?,
+        project_id: row.try_get(1)?,
+        project_slug: row.try_get(2)?,
+        name: row.try_get(3)?,
+        status: rows::status(row.try_get(4)?)?,
+        spec_json: row.try_get(5)?,
+        attempts: rows::unsigned(i64::from(row.try_get::<i32, _>(6)?), "attempts")?,
+        max_retries: rows::unsigned(i64::from(row.try_get::<i32, _>(7)?), "max_retries")?,
+        reason: rows::reason(row.try_get(8)?)?,
+        exit_code: row.try_get(9)?,
+        message: row.try_get(10)?,
+        executor: row.try_get(11)?,
+        node_name: row.try_get(12)?,
+        current_execution: row.try_get(13)?,
+        cancel_requested: row.try_get(14)?,
+        created_at: row.try_get(15)?,
+        started_at: row.try_get(16)?,
+        finished_at: row.try_get(17)?,
+    })
+}
+
+/// A count the caller passes as `u32` into an `INTEGER` column.
+fn int4(value: u32, what: &str) -> StoreResult<i32> {
+    i32::try_from(value)
+        .map_err(|_| super::StoreError::Conflict(format!("{what} {value} is too large")))
+}

@@ -1,0 +1,245 @@
+//! The SQLite backend, for the embedded one-machine grid.
+//!
+//! Every write runs in a `BEGIN IMMEDIATE` transaction: it takes SQLite's single write lock
+//! at the start, so a read-then-write such as a claim can never be overtaken by another
+//! writer between its read and its write (which with a plain deferred `BEGIN` ends in
+//! `SQLITE_BUSY` or, worse, two claims of one job). Readers are not blocked thanks to WAL,
+//! and writers wait for each other through `busy_timeout` instead of failing.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rgrid_spec::api::LogChunkIn;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use uuid::fmt::Hyphenated;
+use uuid::Uuid;
+
+use super::rows;
+use super::{
+    Artifact, Beat, Claim, FinishEffect, Job, JobFilter, LogChunk, NewJob, NewNode, Node, Outcome,
+    Project, Store, StoreError, StoreResult,
+};
+
+mod executions;
+mod jobs;
+mod logs;
+mod tenancy;
+
+/// How long a writer waits for SQLite's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url`: `sqlite:///abs/path.db`,
+    /// `sqlite://relative.db`, `sqlite::memory:` or a plain file path.
+    pub async fn connect(url: &str) -> StoreResult<SqliteStore> {
+        let options = if url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url)?
+        } else {
+            SqliteConnectOptions::new().filename(url)
+        };
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        // Each connection to `:memory:` would be its own empty database.
+        let max_connections = if url.contains(":memory:") { 1 } else { 8 };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// A write transaction holding the database's write lock from its first statement.
+    async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn ensure_project(&self, account: &str, slug: &str) -> StoreResult<Project> {
+        tenancy::ensure_project(&self.pool, account, slug).await
+    }
+
+    async fn add_api_key(&self, project_id: Uuid, prefix: &str, key_hash: &str) -> StoreResult<()> {
+        tenancy::add_api_key(&self.pool, project_id, prefix, key_hash).await
+    }
+
+    async fn project_for_key(&self, key_hash: &str) -> StoreResult<Project> {
+        tenancy::project_for_key(&self.pool, key_hash).await
+    }
+
+    async fn project(&self, project_id: Uuid) -> StoreResult<Project> {
+        tenancy::project(&self.pool, project_id).await
+    }
+
+    async fn register_node(&self, node: NewNode<'_>) -> StoreResult<Node> {
+        tenancy::register_node(&self.pool, node).await
+    }
+
+    async fn node_for_token(&self, token_hash: &str) -> StoreResult<Node> {
+        tenancy::node_for_token(&self.pool, token_hash).await
+    }
+
+    async fn create_job(&self, job: NewJob<'_>) -> StoreResult<Job> {
+        let mut tx = self.write().await?;
+        let id = jobs::create(&mut tx, job).await?;
+        let job = jobs::fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(job)
+    }
+
+    async fn get_job(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job> {
+        jobs::get(&self.pool, project_id, job_id).await
+    }
+
+    async fn list_jobs(&self, project_id: Uuid, filter: &JobFilter) -> StoreResult<Vec<Job>> {
+        jobs::list(&self.pool, project_id, filter).await
+    }
+
+    async fn claim(&self, node_id: Uuid) -> StoreResult<Option<Claim>> {
+        let mut tx = self.write().await?;
+        let claim = executions::claim(&mut tx, node_id).await?;
+        tx.commit().await?;
+        Ok(claim)
+    }
+
+    async fn heartbeat(&self, execution_id: Uuid) -> StoreResult<Beat> {
+        let mut tx = self.write().await?;
+        let beat = executions::heartbeat(&mut tx, execution_id).await?;
+        tx.commit().await?;
+        Ok(beat)
+    }
+
+    async fn append_logs(&self, execution_id: Uuid, chunks: &[LogChunkIn]) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        logs::append(&mut tx, execution_id, chunks).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn read_logs(&self, job_id: Uuid, after: i64, limit: u32) -> StoreResult<Vec<LogChunk>> {
+        logs::read(&self.pool, job_id, after, limit).await
+    }
+
+    async fn current_job_of(&self, execution_id: Uuid) -> StoreResult<Job> {
+        let mut conn = self.pool.acquire().await?;
+        let job_id = executions::current_job_id(&mut conn, execution_id).await?;
+        jobs::fetch(&mut conn, job_id).await
+    }
+
+    async fn finish(&self, execution_id: Uuid, outcome: &Outcome) -> StoreResult<FinishEffect> {
+        let mut tx = self.write().await?;
+        let effect = executions::finish(&mut tx, execution_id, outcome).await?;
+        tx.commit().await?;
+        Ok(effect)
+    }
+
+    async fn list_artifacts(&self, job_id: Uuid) -> StoreResult<Vec<Artifact>> {
+        logs::list_artifacts(&self.pool, job_id).await
+    }
+
+    async fn reap(&self, before: DateTime<Utc>) -> StoreResult<u32> {
+        let mut tx = self.write().await?;
+        let reaped = executions::reap(&mut tx, before).await?;
+        tx.commit().await?;
+        Ok(reaped)
+    }
+
+    async fn cancel(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job> {
+        let mut tx = self.write().await?;
+        let job = jobs::cancel(&mut tx, project_id, job_id).await?;
+        tx.commit().await?;
+        Ok(job)
+    }
+
+    async fn active_counts(&self) -> StoreResult<(u64, u64)> {
+        jobs::active_counts(&self.pool).await
+    }
+}
+
+/// Ids are stored as hyphenated UUID text.
+fn id(id: Uuid) -> Hyphenated {
+    id.hyphenated()
+}
+
+fn get_id(row: &SqliteRow, column: usize) -> StoreResult<Uuid> {
+    Ok(row.try_get::<Hyphenated, _>(column)?.into_uuid())
+}
+
+fn get_opt_id(row: &SqliteRow, column: usize) -> StoreResult<Option<Uuid>> {
+    Ok(row
+        .try_get::<Option<Hyphenated>, _>(column)?
+        .map(Hyphenated::into_uuid))
+}
+
+/// Times are stored as microseconds since the Unix epoch.
+fn micros(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+fn time(micros: i64) -> StoreResult<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(micros)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {micros}")))
+}
+
+fn get_time(row: &SqliteRow, column: usize) -> StoreResult<DateTime<Utc>> {
+    time(row.try_get(column)?)
+}
+
+fn get_opt_time(row: &SqliteRow, column: usize) -> StoreResult<Option<DateTime<Utc>>> {
+    row.try_get::<Option<i64>, _>(column)?.map(time).transpose()
+}
+
+/// Decodes a row selected with [`rows::JOB_COLUMNS`].
+fn job_from_row(row: &SqliteRow) -> StoreResult<Job> {
+    Ok(Job {
+        id: get_id(row, 0)?,
+        project_id: get_id(row, 1)?,
+        project_slug: row.try_get(2)?,
+        name: row.try_get(3)?,
+        status: rows::status(row.try_get(4)?)?,
+        spec_json: row.try_get(5)?,
+        attempts: rows::unsigned(row.try_get(6)?, "attempts")?,
+        max_retries: rows::unsigned(row.try_get(7)?, "max_retries")?,
+        reason: rows::reason(row.try_get(8)?)?,
+        exit_code: row.try_get(9)?,
+        message: row.try_get(10)?,
+        executor: row.try_get(11)?,
+        node_name: row.try_get(12)?,
+        current_execution: get_opt_id(row, 13)?,
+        cancel_requested: row.try_get(14)?,
+        created_at: get_time(row, 15)?,
+        started_at: get_opt_time(row, 16)?,
+        finished_at: get_opt_time(row, 17)?,
+    })
+}

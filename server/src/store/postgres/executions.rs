@@ -1,0 +1,252 @@
+//! Executions (attempts): claim, heartbeat, fencing, finish and the reaper.
+//!
+//! Row locks are always taken execution first, then job (and queue row, then job, for a
+//! claim), so these transactions cannot deadlock with each other or with `append_logs`.
+
+use chrono::{DateTime, Utc};
+use rgrid_spec::api::{EndReason, JobStatus};
+use sqlx::{PgConnection, PgPool, Row};
+use uuid::Uuid;
+
+use super::{jobs, logs};
+use crate::store::rows::{self, execution, AttemptState, Verdict};
+use crate::store::{Beat, Claim, FinishEffect, Outcome, StoreError, StoreResult};
+
+pub(super) async fn claim(conn: &mut PgConnection, node_id: Uuid) -> StoreResult<Option<Claim>> {
+    let node_name: String = sqlx::query_scalar("SELECT name FROM nodes WHERE id = $1")
+        .bind(node_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound("node"))?;
+    // SKIP LOCKED: a row another claimer holds is passed over, not waited for.
+    let Some(job_id) = sqlx::query_scalar::<_, Uuid>(
+        "DELETE FROM queue WHERE job_id = (SELECT job_id FROM queue \
+         ORDER BY priority DESC, enqueued LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING job_id",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+
+    let execution_id = Uuid::now_v7();
+    let now = rows::now();
+    let attempt: i32 = sqlx::query_scalar(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, current_execution = $1, \
+         started_at = COALESCE(started_at, $2), node_name = $3 WHERE id = $4 \
+         RETURNING attempts",
+    )
+    .bind(execution_id)
+    .bind(now)
+    .bind(&node_name)
+    .bind(job_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO executions (id, job_id, attempt, node_id, status, started_at, heartbeat_at) \
+         VALUES ($1, $2, $3, $4, 'running', $5, $5)",
+    )
+    .bind(execution_id)
+    .bind(job_id)
+    .bind(attempt)
+    .bind(node_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+
+    let job = jobs::fetch(conn, job_id).await?;
+    let attempt = rows::unsigned(i64::from(attempt), "attempt")?;
+    tracing::debug!(%job_id, %execution_id, attempt, "job claimed");
+    Ok(Some(Claim {
+        job,
+        execution_id,
+        attempt,
+    }))
+}
+
+pub(super) async fn heartbeat(pool: &PgPool, execution_id: Uuid) -> StoreResult<Beat> {
+    let cancel_requested: bool = sqlx::query_scalar(
+        "UPDATE executions e SET heartbeat_at = $2 FROM jobs j \
+         WHERE e.id = $1 AND e.status = 'running' AND j.id = e.job_id \
+         AND j.current_execution = e.id RETURNING j.cancel_requested",
+    )
+    .bind(execution_id)
+    .bind(rows::now())
+    .fetch_optional(pool)
+    .await?
+    .ok_or(StoreError::Stale)?;
+    Ok(Beat { cancel_requested })
+}
+
+/// The job of a current execution (running and the job's `current_execution`), else `Stale`.
+/// With `lock`, the execution row stays locked until the transaction ends, so it cannot be
+/// finished or reaped meanwhile.
+pub(super) async fn current_job_id(
+    conn: &mut PgConnection,
+    execution_id: Uuid,
+    lock: bool,
+) -> StoreResult<Uuid> {
+    let sql = format!(
+        "SELECT e.job_id FROM executions e JOIN jobs j ON j.current_execution = e.id \
+         WHERE e.id = $1 AND e.status = 'running'{}",
+        if lock { " FOR UPDATE OF e" } else { "" }
+    );
+    sqlx::query_scalar(&sql)
+        .bind(execution_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::Stale)
+}
+
+pub(super) async fn finish(
+    conn: &mut PgConnection,
+    execution_id: Uuid,
+    outcome: &Outcome,
+) -> StoreResult<FinishEffect> {
+    let row = sqlx::query("SELECT status, job_id FROM executions WHERE id = $1 FOR UPDATE")
+        .bind(execution_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::Stale)?;
+    let status: String = row.try_get(0)?;
+    match status.as_str() {
+        execution::RUNNING => {}
+        execution::SUCCEEDED | execution::FAILED | execution::CANCELLED => {
+            return Ok(FinishEffect::AlreadyFinished);
+        }
+        _ => return Err(StoreError::Stale),
+    }
+    let job_id: Uuid = row.try_get(1)?;
+    let (current, state) = lock_job(conn, job_id).await?;
+    if current != Some(execution_id) {
+        return Err(StoreError::Stale);
+    }
+
+    logs::replace_artifacts(conn, job_id, execution_id, &outcome.artifacts).await?;
+    let ending = Ending {
+        execution_id,
+        job_id,
+        reason: outcome.reason,
+        exit_code: outcome.exit_code,
+        message: outcome.message.as_deref(),
+        executor: Some(&outcome.executor),
+    };
+    let verdict = end_execution(conn, &ending, &state).await?;
+    tracing::debug!(%job_id, %execution_id, reason = outcome.reason.as_str(), "execution ended");
+    Ok(match verdict {
+        Verdict::Final(status) => FinishEffect::Finished(status),
+        Verdict::Requeue => FinishEffect::Requeued,
+    })
+}
+
+/// Abandons silent executions one transaction each. SKIP LOCKED leaves an execution that
+/// another reaper (or a finish, or a log append) holds to that holder.
+pub(super) async fn reap(pool: &PgPool, before: DateTime<Utc>) -> StoreResult<u32> {
+    let mut reaped = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let Some(row) = sqlx::query(
+            "SELECT id, job_id FROM executions WHERE status = 'running' AND heartbeat_at < $1 \
+             ORDER BY heartbeat_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+        )
+        .bind(before)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(reaped);
+        };
+        let ending = Ending {
+            execution_id: row.try_get(0)?,
+            job_id: row.try_get(1)?,
+            reason: EndReason::Abandoned,
+            exit_code: None,
+            message: Some(rows::ABANDONED_MESSAGE),
+            executor: None,
+        };
+        let (_, state) = lock_job(&mut tx, ending.job_id).await?;
+        end_execution(&mut tx, &ending, &state).await?;
+        tx.commit().await?;
+        reaped += 1;
+        tracing::warn!(
+            job_id = %ending.job_id,
+            execution_id = %ending.execution_id,
+            "execution abandoned: no heartbeat"
+        );
+    }
+}
+
+/// Locks the job row; returns its current execution and attempt state.
+async fn lock_job(
+    conn: &mut PgConnection,
+    job_id: Uuid,
+) -> StoreResult<(Option<Uuid>, AttemptState)> {
+    let row = sqlx::query(
+        "SELECT current_execution, attempts, max_retries, cancel_requested FROM jobs \
+         WHERE id = $1 FOR UPDATE",
+    )
+    .bind(job_id)
+    .fetch_one(conn)
+    .await?;
+    let state = AttemptState {
+        attempts: rows::unsigned(i64::from(row.try_get::<i32, _>(1)?), "attempts")?,
+        max_retries: rows::unsigned(i64::from(row.try_get::<i32, _>(2)?), "max_retries")?,
+        cancel_requested: row.try_get(3)?,
+    };
+    Ok((row.try_get(0)?, state))
+}
+
+/// How one execution ended, from its runner or from the reaper.
+struct Ending<'a> {
+    execution_id: Uuid,
+    job_id: Uuid,
+    reason: EndReason,
+    exit_code: Option<i32>,
+    message: Option<&'a str>,
+    executor: Option<&'a str>,
+}
+
+/// Records the end on the execution, then finishes or requeues its job.
+async fn end_execution(
+    conn: &mut PgConnection,
+    ending: &Ending<'_>,
+    state: &AttemptState,
+) -> StoreResult<Verdict> {
+    let now = rows::now();
+    sqlx::query(
+        "UPDATE executions SET status = $1, reason = $2, exit_code = $3, message = $4, \
+         executor = COALESCE($5, executor), finished_at = $6 WHERE id = $7",
+    )
+    .bind(state.execution_status(ending.reason))
+    .bind(ending.reason.as_str())
+    .bind(ending.exit_code)
+    .bind(ending.message)
+    .bind(ending.executor)
+    .bind(now)
+    .bind(ending.execution_id)
+    .execute(&mut *conn)
+    .await?;
+
+    let verdict = state.verdict(ending.reason);
+    let (status, finished_at) = match verdict {
+        Verdict::Final(status) => (status, Some(now)),
+        Verdict::Requeue => (JobStatus::Queued, None),
+    };
+    sqlx::query(
+        "UPDATE jobs SET status = $1, reason = $2, exit_code = $3, message = $4, \
+         executor = COALESCE($5, executor), current_execution = NULL, finished_at = $6 \
+         WHERE id = $7",
+    )
+    .bind(status.as_str())
+    .bind(rows::job_reason(verdict, ending.reason).as_str())
+    .bind(ending.exit_code)
+    .bind(ending.message)
+    .bind(ending.executor)
+    .bind(finished_at)
+    .bind(ending.job_id)
+    .execute(&mut *conn)
+    .await?;
+    if verdict == Verdict::Requeue {
+        jobs::enqueue(conn, ending.job_id).await?;
+    }
+    Ok(verdict)
+}

@@ -1,0 +1,221 @@
+//! What both backends share: the job column list, text ↔ enum decoding, integer range checks,
+//! driver-error translation and the rule that decides what an ended attempt does to its job.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use rgrid_spec::api::{EndReason, JobStatus, Stream};
+
+use super::{StoreError, StoreResult};
+
+/// Columns of a [`super::Job`], in the order both backends decode them. Expects `jobs j` joined
+/// with `projects p`.
+pub(crate) const JOB_COLUMNS: &str = "j.id, j.project_id, p.slug, j.name, j.status, j.spec_json, \
+     j.attempts, j.max_retries, j.reason, j.exit_code, j.message, j.executor, j.node_name, \
+     j.current_execution, j.cancel_requested, j.created_at, j.started_at, j.finished_at";
+
+/// `SELECT <job columns> FROM jobs j JOIN projects p …`; callers append `WHERE …`.
+pub(crate) fn select_jobs() -> String {
+    format!("SELECT {JOB_COLUMNS} FROM jobs j JOIN projects p ON p.id = j.project_id")
+}
+
+/// How many jobs `list_jobs` returns when the filter leaves `limit` at 0.
+pub(crate) const DEFAULT_LIST_LIMIT: u32 = 100;
+
+/// `last_used_at` / `last_seen_at` are rewritten at most this often, so that every
+/// authenticated request is not also a write.
+pub(crate) const TOUCH_INTERVAL: chrono::Duration = chrono::Duration::seconds(5);
+
+/// Message recorded on a job whose execution stopped heartbeating.
+pub(crate) const ABANDONED_MESSAGE: &str = "the node stopped sending heartbeats";
+
+/// The current time at the precision both databases keep (microseconds), so a value handed
+/// back from a write equals the one read later.
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+pub(crate) fn list_limit(limit: u32) -> i64 {
+    i64::from(if limit == 0 {
+        DEFAULT_LIST_LIMIT
+    } else {
+        limit
+    })
+}
+
+pub(crate) fn status(text: &str) -> StoreResult<JobStatus> {
+    JobStatus::parse(text).ok_or_else(|| StoreError::Corrupt(format!("job status `{text}`")))
+}
+
+pub(crate) fn reason(text: Option<String>) -> StoreResult<Option<EndReason>> {
+    text.map(|t| EndReason::parse(&t).ok_or_else(|| StoreError::Corrupt(format!("reason `{t}`"))))
+        .transpose()
+}
+
+pub(crate) fn stream(text: &str) -> StoreResult<Stream> {
+    Stream::parse(text).ok_or_else(|| StoreError::Corrupt(format!("log stream `{text}`")))
+}
+
+/// A stored count (attempts, slots, sizes) back to its unsigned type.
+pub(crate) fn unsigned<T: TryFrom<i64>>(value: i64, what: &str) -> StoreResult<T> {
+    T::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} = {value}")))
+}
+
+/// An unsigned value from the caller into a signed column.
+pub(crate) fn signed(value: u64, what: &str) -> StoreResult<i64> {
+    i64::try_from(value).map_err(|_| StoreError::Conflict(format!("{what} {value} is too large")))
+}
+
+/// Translates a unique-key violation into `Conflict(what)` and a foreign-key violation into
+/// `NotFound(parent)`; anything else stays a database error.
+pub(crate) fn constraint(err: sqlx::Error, what: &str, parent: &'static str) -> StoreError {
+    if let sqlx::Error::Database(db) = &err {
+        if db.is_unique_violation() {
+            return StoreError::Conflict(format!("{what} already exists"));
+        }
+        if db.is_foreign_key_violation() {
+            return StoreError::NotFound(parent);
+        }
+    }
+    StoreError::Database(err)
+}
+
+/// Status of an execution in storage.
+pub(crate) mod execution {
+    pub const RUNNING: &str = "running";
+    pub const SUCCEEDED: &str = "succeeded";
+    pub const FAILED: &str = "failed";
+    pub const ABANDONED: &str = "abandoned";
+    pub const CANCELLED: &str = "cancelled";
+}
+
+/// What an ended attempt does to its job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Final(JobStatus),
+    Requeue,
+}
+
+/// The job's attempt state when one of its executions ends.
+pub(crate) struct AttemptState {
+    pub attempts: u32,
+    pub max_retries: u32,
+    pub cancel_requested: bool,
+}
+
+impl AttemptState {
+    /// A completed run succeeds even if a cancel arrived meanwhile (the work is done); a
+    /// cancelled job is never retried; a retryable failure requeues while `attempts` (the
+    /// executions started so far) do not exceed `max_retries`.
+    pub(crate) fn verdict(&self, reason: EndReason) -> Verdict {
+        if reason == EndReason::Completed {
+            return Verdict::Final(JobStatus::Succeeded);
+        }
+        if reason == EndReason::Cancelled || self.cancel_requested {
+            return Verdict::Final(JobStatus::Cancelled);
+        }
+        if reason.is_retryable() && self.attempts <= self.max_retries {
+            return Verdict::Requeue;
+        }
+        Verdict::Final(JobStatus::Failed)
+    }
+
+    /// The status the ending execution itself records. An abandoned one stays `abandoned`
+    /// whatever its job does, so a late finish from its runner is told it is stale.
+    pub(crate) fn execution_status(&self, reason: EndReason) -> &'static str {
+        if reason == EndReason::Abandoned {
+            return execution::ABANDONED;
+        }
+        match self.verdict(reason) {
+            Verdict::Final(JobStatus::Succeeded) => execution::SUCCEEDED,
+            Verdict::Final(JobStatus::Cancelled) => execution::CANCELLED,
+            _ => execution::FAILED,
+        }
+    }
+}
+
+/// The reason a job records: a job that ends cancelled says so, whatever the killed process
+/// reported (a cancel usually shows up as a signal's exit code).
+pub(crate) fn job_reason(verdict: Verdict, reason: EndReason) -> EndReason {
+    match verdict {
+        Verdict::Final(JobStatus::Cancelled) => EndReason::Cancelled,
+        _ => reason,
+    }
+}
+
+/// A content type for an artifact, from its file extension; browsers and `rgrid` only use it
+/// as a hint, so the common cases are enough.
+pub(crate) fn content_type_for(path: &str) -> &'static str {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "txt" | "log" | "md" => "text/plain; charset=utf-8",
+        "csv" => "text/csv",
+        "json" => "application/json",
+        "html" | "htm" => "text/html",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "gz" | "tgz" => "application/gzip",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(attempts: u32, max_retries: u32, cancel_requested: bool) -> AttemptState {
+        AttemptState {
+            attempts,
+            max_retries,
+            cancel_requested,
+        }
+    }
+
+    #[test]
+    fn retryable_failures_requeue_until_retries_are_spent() {
+        assert_eq!(
+            state(1, 2, false).verdict(EndReason::ExitCode),
+            Verdict::Requeue
+        );
+        assert_eq!(state(2, 2, false).verdict(EndReason::Oom), Verdict::Requeue);
+        let last = state(3, 2, false);
+        assert_eq!(
+            last.verdict(EndReason::Timeout),
+            Verdict::Final(JobStatus::Failed)
+        );
+    }
+
+    #[test]
+    fn cancel_and_permanent_failures_never_retry() {
+        let cancelled = state(1, 2, true);
+        assert_eq!(
+            cancelled.verdict(EndReason::ExitCode),
+            Verdict::Final(JobStatus::Cancelled)
+        );
+        assert_eq!(
+            cancelled.execution_status(EndReason::ExitCode),
+            execution::CANCELLED
+        );
+        let permanent = state(1, 2, false).verdict(EndReason::ImageNotFound);
+        assert_eq!(permanent, Verdict::Final(JobStatus::Failed));
+        let done = state(1, 2, true).verdict(EndReason::Completed);
+        assert_eq!(done, Verdict::Final(JobStatus::Succeeded));
+    }
+
+    #[test]
+    fn abandoned_execution_keeps_its_own_status() {
+        assert_eq!(
+            state(1, 2, false).execution_status(EndReason::Abandoned),
+            execution::ABANDONED
+        );
+        assert_eq!(
+            state(3, 2, true).execution_status(EndReason::Abandoned),
+            execution::ABANDONED
+        );
+    }
+}

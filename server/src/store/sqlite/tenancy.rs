@@ -1,0 +1,140 @@
+//! Projects, API keys and nodes.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+use uuid::Uuid;
+
+use super::{get_id, get_time, id, micros};
+use crate::store::rows;
+use crate::store::{NewNode, Node, Project, StoreError, StoreResult};
+
+pub(super) async fn ensure_project(
+    pool: &SqlitePool,
+    account: &str,
+    slug: &str,
+) -> StoreResult<Project> {
+    sqlx::query(
+        "INSERT INTO projects (id, account, slug, created_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (account, slug) DO NOTHING",
+    )
+    .bind(id(Uuid::now_v7()))
+    .bind(account)
+    .bind(slug)
+    .bind(micros(rows::now()))
+    .execute(pool)
+    .await?;
+    let row = sqlx::query("SELECT id, account, slug FROM projects WHERE account = ? AND slug = ?")
+        .bind(account)
+        .bind(slug)
+        .fetch_one(pool)
+        .await?;
+    project_from_row(&row)
+}
+
+pub(super) async fn add_api_key(
+    pool: &SqlitePool,
+    project_id: Uuid,
+    prefix: &str,
+    key_hash: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO api_keys (project_id, prefix, key_hash, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(id(project_id))
+    .bind(prefix)
+    .bind(key_hash)
+    .bind(micros(rows::now()))
+    .execute(pool)
+    .await
+    .map_err(|err| rows::constraint(err, "api key", "project"))?;
+    Ok(())
+}
+
+pub(super) async fn project_for_key(pool: &SqlitePool, key_hash: &str) -> StoreResult<Project> {
+    let now = rows::now();
+    let row = sqlx::query(
+        "SELECT p.id, p.account, p.slug FROM api_keys k JOIN projects p ON p.id = k.project_id \
+         WHERE k.key_hash = ? AND k.revoked_at IS NULL",
+    )
+    .bind(key_hash)
+    .fetch_optional(pool)
+    .await?
+    .ok_or(StoreError::NotFound("api key"))?;
+    sqlx::query(
+        "UPDATE api_keys SET last_used_at = ? \
+         WHERE key_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+    )
+    .bind(micros(now))
+    .bind(key_hash)
+    .bind(micros(now - rows::TOUCH_INTERVAL))
+    .execute(pool)
+    .await?;
+    project_from_row(&row)
+}
+
+pub(super) async fn project(pool: &SqlitePool, project_id: Uuid) -> StoreResult<Project> {
+    let row = sqlx::query("SELECT id, account, slug FROM projects WHERE id = ?")
+        .bind(id(project_id))
+        .fetch_optional(pool)
+        .await?
+        .ok_or(StoreError::NotFound("project"))?;
+    project_from_row(&row)
+}
+
+pub(super) async fn register_node(pool: &SqlitePool, node: NewNode<'_>) -> StoreResult<Node> {
+    let node_id = Uuid::now_v7();
+    let now = rows::now();
+    sqlx::query(
+        "INSERT INTO nodes (id, name, slots, executor, token_hash, registered_at, last_seen_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id(node_id))
+    .bind(node.name)
+    .bind(i64::from(node.slots))
+    .bind(node.executor)
+    .bind(node.token_hash)
+    .bind(micros(now))
+    .bind(micros(now))
+    .execute(pool)
+    .await
+    .map_err(|err| rows::constraint(err, "node token", "node"))?;
+    Ok(Node {
+        id: node_id,
+        name: node.name.to_owned(),
+        slots: node.slots,
+        executor: node.executor.to_owned(),
+        last_seen: now,
+    })
+}
+
+pub(super) async fn node_for_token(pool: &SqlitePool, token_hash: &str) -> StoreResult<Node> {
+    let now = rows::now();
+    sqlx::query("UPDATE nodes SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?")
+        .bind(micros(now))
+        .bind(token_hash)
+        .bind(micros(now - rows::TOUCH_INTERVAL))
+        .execute(pool)
+        .await?;
+    let row = sqlx::query(
+        "SELECT id, name, slots, executor, last_seen_at FROM nodes WHERE token_hash = ?",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?
+    .ok_or(StoreError::NotFound("node"))?;
+    Ok(Node {
+        id: get_id(&row, 0)?,
+        name: row.try_get(1)?,
+        slots: rows::unsigned(row.try_get(2)?, "slots")?,
+        executor: row.try_get(3)?,
+        last_seen: get_time(&row, 4)?,
+    })
+}
+
+fn project_from_row(row: &SqliteRow) -> StoreResult<Project> {
+    Ok(Project {
+        id: get_id(row, 0)?,
+        account: row.try_get(1)?,
+        slug: row.try_get(2)?,
+    })
+}

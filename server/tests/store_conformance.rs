@@ -1,0 +1,554 @@
+//! One story through the `Store` trait, run against every backend: SQLite in a temp file and
+//! Postgres in a throwaway cluster with a fresh database. Plus concurrent claims on both.
+// A failed unwrap here is a failed test, with the value in the message.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use rgrid_server::store::postgres::PostgresStore;
+use rgrid_server::store::sqlite::SqliteStore;
+use rgrid_server::store::{
+    connect_store, Claim, FinishEffect, JobFilter, NewJob, NewNode, Node, Outcome, Project, Store,
+    StoreError,
+};
+use rgrid_spec::api::{Bytes64, EndReason, JobStatus, LogChunkIn, OutputFileInfo, Stream};
+use uuid::Uuid;
+
+#[tokio::test]
+async fn sqlite_backend_tells_the_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir).await;
+    story(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_backend_claims_each_job_once_under_concurrency() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir).await;
+    concurrent_claims(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_backend_tells_the_story_and_claims_each_job_once() {
+    let Some(cluster) = rgrid_tests::postgres::require_postgres() else {
+        return;
+    };
+
+    let url = cluster.create_database("rgrid_story");
+    let store = connect_store(&url).await.unwrap();
+    assert_eq!(store.backend(), "postgres");
+    store.migrate().await.unwrap();
+    story(store).await;
+
+    let store = PostgresStore::connect(&cluster.create_database("rgrid_claims"))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    concurrent_claims(Arc::new(store)).await;
+}
+
+#[tokio::test]
+async fn connect_store_picks_sqlite_for_paths_and_sqlite_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plain.db");
+    let store = connect_store(path.to_str().unwrap()).await.unwrap();
+    assert_eq!(store.backend(), "sqlite");
+    store.migrate().await.unwrap();
+    store.migrate().await.unwrap(); // migrating twice is a no-op
+    assert!(path.exists());
+
+    let url = format!("sqlite://{}", dir.path().join("url.db").display());
+    let store = connect_store(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    assert_eq!(store.active_counts().await.unwrap(), (0, 0));
+}
+
+async fn sqlite_store(dir: &tempfile::TempDir) -> Arc<dyn Store> {
+    let path = dir.path().join("rgrid.db");
+    let store = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
+    store.migrate().await.unwrap();
+    Arc::new(store)
+}
+
+/// Everything a server does with the store, in the order a job's life goes.
+async fn story(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let (project, other) = tenancy(s).await;
+    let node = nodes(s).await;
+    submit_and_read_back(s, &project, &other).await;
+    claim_order_logs_and_outcomes(s, &project, &node).await;
+    reaped_execution_is_fenced_off(s, &project, &node).await;
+    cancels(s, &project, &other, &node).await;
+    assert_eq!(s.active_counts().await.unwrap(), (0, 0));
+}
+
+async fn tenancy(s: &dyn Store) -> (Project, Project) {
+    let project = s.ensure_project("acme", "images").await.unwrap();
+    assert_eq!(s.ensure_project("acme", "images").await.unwrap(), project);
+    let other = s.ensure_project("globex", "images").await.unwrap();
+    assert_ne!(other.id, project.id);
+    assert_eq!(s.project(project.id).await.unwrap(), project);
+    assert!(matches!(
+        s.project(Uuid::new_v4()).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    s.add_api_key(project.id, "rg_abc", "hash-of-key")
+        .await
+        .unwrap();
+    assert_eq!(s.project_for_key("hash-of-key").await.unwrap(), project);
+    assert!(matches!(
+        s.project_for_key("nope").await,
+        Err(StoreError::NotFound(_))
+    ));
+    let duplicate = s.add_api_key(other.id, "rg_abc", "hash-of-key").await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict(_))),
+        "{duplicate:?}"
+    );
+    let orphan = s.add_api_key(Uuid::new_v4(), "rg_x", "hash-2").await;
+    assert!(
+        matches!(orphan, Err(StoreError::NotFound("project"))),
+        "{orphan:?}"
+    );
+    (project, other)
+}
+
+async fn nodes(s: &dyn Store) -> Node {
+    let new = NewNode {
+        name: "node-1",
+        slots: 2,
+        executor: "docker",
+        token_hash: "node-hash",
+    };
+    let node = s.register_node(new).await.unwrap();
+    assert_eq!(
+        (node.name.as_str(), node.slots, node.executor.as_str()),
+        ("node-1", 2, "docker")
+    );
+    let found = s.node_for_token("node-hash").await.unwrap();
+    assert_eq!(found.id, node.id);
+    assert!(found.last_seen >= node.last_seen);
+    assert!(matches!(
+        s.node_for_token("other").await,
+        Err(StoreError::NotFound(_))
+    ));
+    let again = NewNode {
+        name: "node-2",
+        slots: 1,
+        executor: "docker",
+        token_hash: "node-hash",
+    };
+    assert!(matches!(
+        s.register_node(again).await,
+        Err(StoreError::Conflict(_))
+    ));
+    node
+}
+
+async fn submit(s: &dyn Store, project: &Project, name: &str, priority: i32, retries: u32) -> Uuid {
+    let spec = format!(r#"{{"name":"{name}"}}"#);
+    let new = NewJob {
+        project_id: project.id,
+        name: Some(name),
+        spec_json: &spec,
+        max_retries: retries,
+        priority,
+    };
+    s.create_job(new).await.unwrap().id
+}
+
+async fn submit_and_read_back(s: &dyn Store, project: &Project, other: &Project) {
+    let spec = r#"{"apiVersion":"rgrid.dev/v1"}"#;
+    let new = NewJob {
+        project_id: project.id,
+        name: None,
+        spec_json: spec,
+        max_retries: 2,
+        priority: 0,
+    };
+    let job = s.create_job(new).await.unwrap();
+    assert_eq!(
+        (job.status, job.attempts, job.max_retries),
+        (JobStatus::Queued, 0, 2)
+    );
+    assert_eq!(
+        (job.project_slug.as_str(), job.spec_json.as_str()),
+        ("images", spec)
+    );
+    assert!(job.started_at.is_none() && job.current_execution.is_none());
+    assert_eq!(s.get_job(project.id, job.id).await.unwrap(), job);
+
+    // Another project's job does not exist for this one, neither to read nor to cancel.
+    assert!(matches!(
+        s.get_job(other.id, job.id).await,
+        Err(StoreError::NotFound("job"))
+    ));
+    assert!(matches!(
+        s.cancel(other.id, job.id).await,
+        Err(StoreError::NotFound("job"))
+    ));
+
+    let newer = submit(s, project, "newer", 0, 2).await;
+    let listed = s
+        .list_jobs(project.id, &JobFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|j| j.id).collect::<Vec<_>>(),
+        vec![newer, job.id]
+    );
+    let one = JobFilter {
+        status: Some(JobStatus::Queued),
+        limit: 1,
+    };
+    assert_eq!(s.list_jobs(project.id, &one).await.unwrap().len(), 1);
+    let none = JobFilter {
+        status: Some(JobStatus::Running),
+        limit: 10,
+    };
+    assert!(s.list_jobs(project.id, &none).await.unwrap().is_empty());
+    assert!(s
+        .list_jobs(other.id, &JobFilter::default())
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(s.active_counts().await.unwrap(), (2, 0));
+
+    // Clear the queue for the next chapters.
+    for id in [job.id, newer] {
+        assert_eq!(
+            s.cancel(project.id, id).await.unwrap().status,
+            JobStatus::Cancelled
+        );
+    }
+}
+
+async fn claim_order_logs_and_outcomes(s: &dyn Store, project: &Project, node: &Node) {
+    let low_1 = submit(s, project, "low-1", 0, 1).await;
+    let low_2 = submit(s, project, "low-2", 0, 2).await;
+    let high = submit(s, project, "high", 5, 2).await;
+
+    let first = s.claim(node.id).await.unwrap().unwrap();
+    let second = s.claim(node.id).await.unwrap().unwrap();
+    let third = s.claim(node.id).await.unwrap().unwrap();
+    assert_eq!(
+        [first.job.id, second.job.id, third.job.id],
+        [high, low_1, low_2]
+    );
+    assert!(s.claim(node.id).await.unwrap().is_none());
+    assert_claimed(&first, node);
+    assert_eq!(s.active_counts().await.unwrap(), (0, 3));
+
+    logs_and_success(s, project, &first).await;
+    retry_until_spent(s, node, &second).await;
+
+    let permanent = outcome(EndReason::ImageNotFound, None);
+    let effect = s.finish(third.execution_id, &permanent).await.unwrap();
+    assert_eq!(effect, FinishEffect::Finished(JobStatus::Failed));
+    let job = s.get_job(project.id, low_2).await.unwrap();
+    assert_eq!(
+        (job.attempts, job.reason),
+        (1, Some(EndReason::ImageNotFound))
+    );
+}
+
+fn assert_claimed(claim: &Claim, node: &Node) {
+    assert_eq!(claim.attempt, 1);
+    assert_eq!(claim.job.status, JobStatus::Running);
+    assert_eq!(claim.job.attempts, 1);
+    assert_eq!(claim.job.current_execution, Some(claim.execution_id));
+    assert_eq!(claim.job.node_name.as_deref(), Some(node.name.as_str()));
+    assert!(claim.job.started_at.is_some());
+}
+
+fn chunk(seq: u64, stream: Stream, data: &[u8]) -> LogChunkIn {
+    LogChunkIn {
+        seq,
+        stream,
+        data: Bytes64(data.to_vec()),
+    }
+}
+
+fn outcome(reason: EndReason, exit_code: Option<i32>) -> Outcome {
+    Outcome {
+        reason,
+        exit_code,
+        message: Some(format!("ended: {}", reason.as_str())),
+        executor: "docker".into(),
+        artifacts: Vec::new(),
+    }
+}
+
+async fn logs_and_success(s: &dyn Store, project: &Project, claim: &Claim) {
+    let execution = claim.execution_id;
+    assert!(!s.heartbeat(execution).await.unwrap().cancel_requested);
+    assert_eq!(s.current_job_of(execution).await.unwrap().id, claim.job.id);
+
+    let binary = [0xff, 0xfe, 0x00, b'x', 0xc3, 0x28];
+    let batch = [
+        chunk(0, Stream::Stdout, b"hello\n"),
+        chunk(1, Stream::Stderr, &binary),
+        chunk(2, Stream::System, b"\0\0"),
+    ];
+    s.append_logs(execution, &batch).await.unwrap();
+    // A resend of seq 1 (with other bytes) is skipped; seq 3 is new.
+    let resend = [
+        chunk(1, Stream::Stderr, b"dup"),
+        chunk(3, Stream::Stdout, b""),
+    ];
+    s.append_logs(execution, &resend).await.unwrap();
+
+    let all = s.read_logs(claim.job.id, 0, 100).await.unwrap();
+    let seen: Vec<_> = all
+        .iter()
+        .map(|c| (c.seq, c.stream, c.data.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (0, Stream::Stdout, b"hello\n".to_vec()),
+            (1, Stream::Stderr, binary.to_vec()),
+            (2, Stream::System, b"\0\0".to_vec()),
+            (3, Stream::Stdout, Vec::new()),
+        ]
+    );
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+    assert!(all.iter().all(|c| c.attempt == 1));
+    let rest = s.read_logs(claim.job.id, all[1].id, 100).await.unwrap();
+    assert_eq!(rest.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![2, 3]);
+    let page = s.read_logs(claim.job.id, 0, 1).await.unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].seq, 0);
+
+    let file = OutputFileInfo {
+        path: "out/report.json".into(),
+        size: 42,
+        sha256: "ab".repeat(32),
+    };
+    let key = format!("artifacts/acme/images/{}/out/report.json", claim.job.id);
+    let done = Outcome {
+        artifacts: vec![(file.clone(), key.clone())],
+        ..outcome(EndReason::Completed, Some(0))
+    };
+    let effect = s.finish(execution, &done).await.unwrap();
+    assert_eq!(effect, FinishEffect::Finished(JobStatus::Succeeded));
+    assert_eq!(
+        s.finish(execution, &done).await.unwrap(),
+        FinishEffect::AlreadyFinished
+    );
+
+    let artifacts = s.list_artifacts(claim.job.id).await.unwrap();
+    assert_eq!(artifacts.len(), 1);
+    let artifact = &artifacts[0];
+    assert_eq!(
+        (artifact.path.as_str(), artifact.size),
+        ("out/report.json", 42)
+    );
+    assert_eq!(
+        (&artifact.sha256, &artifact.object_key),
+        (&file.sha256, &key)
+    );
+    assert_eq!(artifact.content_type, "application/json");
+
+    let job = s.get_job(project.id, claim.job.id).await.unwrap();
+    let completed = Some(EndReason::Completed);
+    assert_eq!(
+        (job.status, job.exit_code, job.reason),
+        (JobStatus::Succeeded, Some(0), completed)
+    );
+    assert_eq!(job.executor.as_deref(), Some("docker"));
+    assert!(job.finished_at.is_some() && job.current_execution.is_none());
+
+    // A finished execution is no longer current.
+    assert!(matches!(
+        s.heartbeat(execution).await,
+        Err(StoreError::Stale)
+    ));
+    assert!(matches!(
+        s.append_logs(execution, &batch).await,
+        Err(StoreError::Stale)
+    ));
+    assert!(matches!(
+        s.current_job_of(execution).await,
+        Err(StoreError::Stale)
+    ));
+}
+
+/// `low-1` allows one retry: the first failure requeues, the second ends it failed.
+async fn retry_until_spent(s: &dyn Store, node: &Node, claim: &Claim) {
+    let project_id = claim.job.project_id;
+    let failed = outcome(EndReason::ExitCode, Some(3));
+    assert_eq!(
+        s.finish(claim.execution_id, &failed).await.unwrap(),
+        FinishEffect::Requeued
+    );
+    assert_eq!(
+        s.finish(claim.execution_id, &failed).await.unwrap(),
+        FinishEffect::AlreadyFinished
+    );
+    let job = s.get_job(project_id, claim.job.id).await.unwrap();
+    assert_eq!((job.status, job.attempts), (JobStatus::Queued, 1));
+    assert_eq!(
+        (job.reason, job.exit_code),
+        (Some(EndReason::ExitCode), Some(3))
+    );
+    assert!(job.current_execution.is_none() && job.finished_at.is_none());
+
+    let retry = s.claim(node.id).await.unwrap().unwrap();
+    assert_eq!((retry.job.id, retry.attempt), (claim.job.id, 2));
+    s.append_logs(retry.execution_id, &[chunk(0, Stream::Stdout, b"again")])
+        .await
+        .unwrap();
+    let attempts: Vec<u32> = s
+        .read_logs(claim.job.id, 0, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.attempt)
+        .collect();
+    assert_eq!(attempts, vec![2]);
+
+    let oom = outcome(EndReason::Oom, None);
+    let effect = s.finish(retry.execution_id, &oom).await.unwrap();
+    assert_eq!(effect, FinishEffect::Finished(JobStatus::Failed));
+    let job = s.get_job(project_id, claim.job.id).await.unwrap();
+    assert_eq!(
+        (job.status, job.attempts, job.reason),
+        (JobStatus::Failed, 2, Some(EndReason::Oom))
+    );
+    assert!(job.finished_at.is_some());
+}
+
+/// A node that stops heartbeating loses its execution; the retry runs, the old one is refused.
+async fn reaped_execution_is_fenced_off(s: &dyn Store, project: &Project, node: &Node) {
+    let job_id = submit(s, project, "flaky-node", 0, 1).await;
+    let lost = s.claim(node.id).await.unwrap().unwrap();
+    s.heartbeat(lost.execution_id).await.unwrap();
+    assert_eq!(s.reap(Utc::now() - Duration::minutes(1)).await.unwrap(), 0);
+    assert_eq!(s.reap(Utc::now() + Duration::seconds(1)).await.unwrap(), 1);
+
+    let job = s.get_job(project.id, job_id).await.unwrap();
+    assert_eq!(
+        (job.status, job.reason),
+        (JobStatus::Queued, Some(EndReason::Abandoned))
+    );
+    assert!(matches!(
+        s.heartbeat(lost.execution_id).await,
+        Err(StoreError::Stale)
+    ));
+    let late_logs = s
+        .append_logs(lost.execution_id, &[chunk(9, Stream::Stdout, b"late")])
+        .await;
+    assert!(matches!(late_logs, Err(StoreError::Stale)));
+    let late = outcome(EndReason::Completed, Some(0));
+    assert!(matches!(
+        s.finish(lost.execution_id, &late).await,
+        Err(StoreError::Stale)
+    ));
+
+    let retry = s.claim(node.id).await.unwrap().unwrap();
+    assert_eq!((retry.job.id, retry.attempt), (job_id, 2));
+    assert!(matches!(
+        s.finish(lost.execution_id, &late).await,
+        Err(StoreError::Stale)
+    ));
+    assert_eq!(s.reap(Utc::now() + Duration::seconds(1)).await.unwrap(), 1);
+    let job = s.get_job(project.id, job_id).await.unwrap();
+    assert_eq!(
+        (job.status, job.reason),
+        (JobStatus::Failed, Some(EndReason::Abandoned))
+    );
+    assert!(matches!(
+        s.finish(retry.execution_id, &late).await,
+        Err(StoreError::Stale)
+    ));
+}
+
+async fn cancels(s: &dyn Store, project: &Project, other: &Project, node: &Node) {
+    let queued = submit(s, project, "queued", 0, 2).await;
+    let job = s.cancel(project.id, queued).await.unwrap();
+    assert_eq!(
+        (job.status, job.reason),
+        (JobStatus::Cancelled, Some(EndReason::Cancelled))
+    );
+    assert!(job.finished_at.is_some());
+    assert!(s.claim(node.id).await.unwrap().is_none());
+
+    // The runner notices on its next heartbeat and reports the kill.
+    submit(s, project, "running", 0, 2).await;
+    let running = s.claim(node.id).await.unwrap().unwrap();
+    assert!(matches!(
+        s.cancel(other.id, running.job.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let job = s.cancel(project.id, running.job.id).await.unwrap();
+    assert_eq!(
+        (job.status, job.cancel_requested),
+        (JobStatus::Running, true)
+    );
+    assert!(
+        s.heartbeat(running.execution_id)
+            .await
+            .unwrap()
+            .cancel_requested
+    );
+    let killed = outcome(EndReason::Cancelled, Some(137));
+    let effect = s.finish(running.execution_id, &killed).await.unwrap();
+    assert_eq!(effect, FinishEffect::Finished(JobStatus::Cancelled));
+
+    // A cancelled job is never retried, whatever the killed process reported.
+    submit(s, project, "killed", 0, 2).await;
+    let killed_claim = s.claim(node.id).await.unwrap().unwrap();
+    s.cancel(project.id, killed_claim.job.id).await.unwrap();
+    let signal = outcome(EndReason::ExitCode, Some(143));
+    let effect = s.finish(killed_claim.execution_id, &signal).await.unwrap();
+    assert_eq!(effect, FinishEffect::Finished(JobStatus::Cancelled));
+    let job = s.get_job(project.id, killed_claim.job.id).await.unwrap();
+    assert_eq!(job.reason, Some(EndReason::Cancelled));
+
+    // Cancelling a final job changes nothing.
+    let again = s.cancel(project.id, killed_claim.job.id).await.unwrap();
+    assert_eq!(again, job);
+}
+
+/// 4 claimers race for 200 jobs: every job is claimed exactly once.
+async fn concurrent_claims(store: Arc<dyn Store>) {
+    const JOBS: usize = 200;
+    const CLAIMERS: usize = 4;
+    let project = store.ensure_project("acme", "batch").await.unwrap();
+    for i in 0..JOBS {
+        submit(store.as_ref(), &project, &format!("job-{i}"), 0, 0).await;
+    }
+
+    let mut tasks = Vec::new();
+    for n in 0..CLAIMERS {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            let token = format!("token-{n}");
+            let name = format!("node-{n}");
+            let new = NewNode {
+                name: &name,
+                slots: 1,
+                executor: "docker",
+                token_hash: &token,
+            };
+            let node = store.register_node(new).await.unwrap();
+            let mut claimed = Vec::new();
+            while let Some(claim) = store.claim(node.id).await.unwrap() {
+                claimed.push(claim.job.id);
+            }
+            claimed
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.unwrap());
+    }
+    let unique: HashSet<Uuid> = all.iter().copied().collect();
+    assert_eq!(all.len(), JOBS, "claims: {}", all.len());
+    assert_eq!(unique.len(), JOBS);
+    assert_eq!(store.active_counts().await.unwrap(), (0, JOBS as u64));
+}
