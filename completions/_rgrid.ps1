@@ -1,0 +1,223 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'rgrid'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'rgrid' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script''s exit code')
+            [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a JobSpec v1 file (`-` for standard input): any image, any command')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a job''s status')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a job''s logs; `--follow` waits for more until the job ends')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List recent jobs, newest first')
+            [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a job''s output files')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running job')
+            [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the local grid (server and runner) in the foreground')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rgrid;run' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'requirements.txt to install first (default: one next to the script, if any)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'requirements.txt to install first (default: one next to the script, if any)')
+            [CompletionResult]::new('--runtime', '--runtime', [CompletionResultType]::ParameterName, 'Container image to run in')
+            [CompletionResult]::new('--cpu', '--cpu', [CompletionResultType]::ParameterName, 'CPU limit in cores: 1, 0.5 or 500m')
+            [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Memory limit: 512Mi, 2Gi')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Kill the job after this many seconds')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Environment variable for the job, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment variable for the job, KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Attempts after a failed first one. `rgrid run` fails fast by default')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to put the job''s output files')
+            [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'Where to put the job''s output files')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
+            [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'Let the job use the network (off by default)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite local files that differ from the job''s outputs')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Submit and return at once with the job id')
+            [CompletionResult]::new('--detach', '--detach', [CompletionResultType]::ParameterName, 'Submit and return at once with the job id')
+            [CompletionResult]::new('--remote-only', '--remote-only', [CompletionResultType]::ParameterName, 'Leave the outputs on the grid; `rgrid download ID` fetches them later')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'With --detach, print the job as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;submit' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Follow the job''s logs until it ends, and exit with its exit code')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Follow the job''s logs until it ends, and exit with its exit code')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the job as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;status' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;logs' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep printing new output until the job ends')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep printing new output until the job ends')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines, one chunk per line (`{"type":"log",…}`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;list' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only jobs with this status: queued, running, succeeded, failed, cancelled')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many jobs')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;download' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite local files that differ')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;cancel' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;dev' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address for the local grid''s API')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Stop after this many seconds with no jobs and no requests (0: never). The grid that `rgrid run` starts on demand uses 600')
+            [CompletionResult]::new('--slots', '--slots', [CompletionResultType]::ParameterName, 'Job slots (default: one per CPU)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
+            [CompletionResult]::new('--background', '--background', [CompletionResultType]::ParameterName, 'Started by `rgrid run` in the background (no banner)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;completions' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;help' {
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script''s exit code')
+            [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a JobSpec v1 file (`-` for standard input): any image, any command')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a job''s status')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a job''s logs; `--follow` waits for more until the job ends')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List recent jobs, newest first')
+            [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a job''s output files')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running job')
+            [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the local grid (server and runner) in the foreground')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rgrid;help;run' {
+            break
+        }
+        'rgrid;help;submit' {
+            break
+        }
+        'rgrid;help;status' {
+            break
+        }
+        'rgrid;help;logs' {
+            break
+        }
+        'rgrid;help;list' {
+            break
+        }
+        'rgrid;help;download' {
+            break
+        }
+        'rgrid;help;cancel' {
+            break
+        }
+        'rgrid;help;dev' {
+            break
+        }
+        'rgrid;help;completions' {
+            break
+        }
+        'rgrid;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

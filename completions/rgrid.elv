@@ -1,0 +1,197 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[rgrid] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'rgrid'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'rgrid'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand run 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script''s exit code'
+            cand submit 'Submit a JobSpec v1 file (`-` for standard input): any image, any command'
+            cand status 'Show a job''s status'
+            cand logs 'Print a job''s logs; `--follow` waits for more until the job ends'
+            cand list 'List recent jobs, newest first'
+            cand download 'Download a job''s output files'
+            cand cancel 'Cancel a queued or running job'
+            cand dev 'Run the local grid (server and runner) in the foreground'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;run'= {
+            cand -r 'requirements.txt to install first (default: one next to the script, if any)'
+            cand --req 'requirements.txt to install first (default: one next to the script, if any)'
+            cand --runtime 'Container image to run in'
+            cand --cpu 'CPU limit in cores: 1, 0.5 or 500m'
+            cand --memory 'Memory limit: 512Mi, 2Gi'
+            cand --timeout 'Kill the job after this many seconds'
+            cand -e 'Environment variable for the job, KEY=VALUE (repeatable)'
+            cand --env 'Environment variable for the job, KEY=VALUE (repeatable)'
+            cand --retries 'Attempts after a failed first one. `rgrid run` fails fast by default'
+            cand -o 'Where to put the job''s output files'
+            cand --output-dir 'Where to put the job''s output files'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --network 'Let the job use the network (off by default)'
+            cand --force 'Overwrite local files that differ from the job''s outputs'
+            cand -d 'Submit and return at once with the job id'
+            cand --detach 'Submit and return at once with the job id'
+            cand --remote-only 'Leave the outputs on the grid; `rgrid download ID` fetches them later'
+            cand --json 'With --detach, print the job as JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;submit'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand -f 'Follow the job''s logs until it ends, and exit with its exit code'
+            cand --follow 'Follow the job''s logs until it ends, and exit with its exit code'
+            cand --json 'Print the job as JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;status'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --json 'Print JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;logs'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand -f 'Keep printing new output until the job ends'
+            cand --follow 'Keep printing new output until the job ends'
+            cand --json 'Print JSON Lines, one chunk per line (`{"type":"log",…}`)'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;list'= {
+            cand --status 'Only jobs with this status: queued, running, succeeded, failed, cancelled'
+            cand --limit 'At most this many jobs'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --json 'Print JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;download'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --force 'Overwrite local files that differ'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;cancel'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --json 'Print JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;dev'= {
+            cand --listen 'Address for the local grid''s API'
+            cand --idle-timeout 'Stop after this many seconds with no jobs and no requests (0: never). The grid that `rgrid run` starts on demand uses 600'
+            cand --slots 'Job slots (default: one per CPU)'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --background 'Started by `rgrid run` in the background (no banner)'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;completions'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;help'= {
+            cand run 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script''s exit code'
+            cand submit 'Submit a JobSpec v1 file (`-` for standard input): any image, any command'
+            cand status 'Show a job''s status'
+            cand logs 'Print a job''s logs; `--follow` waits for more until the job ends'
+            cand list 'List recent jobs, newest first'
+            cand download 'Download a job''s output files'
+            cand cancel 'Cancel a queued or running job'
+            cand dev 'Run the local grid (server and runner) in the foreground'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;help;run'= {
+        }
+        &'rgrid;help;submit'= {
+        }
+        &'rgrid;help;status'= {
+        }
+        &'rgrid;help;logs'= {
+        }
+        &'rgrid;help;list'= {
+        }
+        &'rgrid;help;download'= {
+        }
+        &'rgrid;help;cancel'= {
+        }
+        &'rgrid;help;dev'= {
+        }
+        &'rgrid;help;completions'= {
+        }
+        &'rgrid;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

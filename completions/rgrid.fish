@@ -1,0 +1,143 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_rgrid_global_optspecs
+    string join \n server= color= q/quiet h/help V/version
+end
+
+function __fish_rgrid_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_rgrid_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_rgrid_using_subcommand
+    set -l cmd (__fish_rgrid_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c rgrid -n "__fish_rgrid_needs_command" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
+complete -c rgrid -n "__fish_rgrid_needs_command" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_needs_command" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rgrid -n "__fish_rgrid_needs_command" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "run" -d 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script\'s exit code'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "submit" -d 'Submit a JobSpec v1 file (`-` for standard input): any image, any command'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "status" -d 'Show a job\'s status'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "logs" -d 'Print a job\'s logs; `--follow` waits for more until the job ends'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "list" -d 'List recent jobs, newest first'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "download" -d 'Download a job\'s output files'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "cancel" -d 'Cancel a queued or running job'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "dev" -d 'Run the local grid (server and runner) in the foreground'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s r -l req -d 'requirements.txt to install first (default: one next to the script, if any)' -r -F
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l runtime -d 'Container image to run in' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l cpu -d 'CPU limit in cores: 1, 0.5 or 500m' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l memory -d 'Memory limit: 512Mi, 2Gi' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l timeout -d 'Kill the job after this many seconds' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s e -l env -d 'Environment variable for the job, KEY=VALUE (repeatable)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l retries -d 'Attempts after a failed first one. `rgrid run` fails fast by default' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s o -l output-dir -d 'Where to put the job\'s output files' -r -F
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l network -d 'Let the job use the network (off by default)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l force -d 'Overwrite local files that differ from the job\'s outputs'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s d -l detach -d 'Submit and return at once with the job id'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l remote-only -d 'Leave the outputs on the grid; `rgrid download ID` fetches them later'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l json -d 'With --detach, print the job as JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s f -l follow -d 'Follow the job\'s logs until it ends, and exit with its exit code'
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l json -d 'Print the job as JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l json -d 'Print JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s f -l follow -d 'Keep printing new output until the job ends'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l json -d 'Print JSON Lines, one chunk per line (`{"type":"log",…}`)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l status -d 'Only jobs with this status: queued, running, succeeded, failed, cancelled' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l limit -d 'At most this many jobs' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l json -d 'Print JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l force -d 'Overwrite local files that differ'
+complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l json -d 'Print JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l listen -d 'Address for the local grid\'s API' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l idle-timeout -d 'Stop after this many seconds with no jobs and no requests (0: never). The grid that `rgrid run` starts on demand uses 600' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l slots -d 'Job slots (default: one per CPU)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l background -d 'Started by `rgrid run` in the background (no banner)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel dev completions help" -f -a "run" -d 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script\'s exit code'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel dev completions help" -f -a "submit" -d 'Submit a JobSpec v1 file (`-` for standard input): any image, any command'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel dev completions help" -f -a "status" -d 'Show a job\'s status'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel dev completions help" -f -a "logs" -d 'Print a job\'s logs; `--follow` waits for more until the job ends'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel dev completions help" -f -a "list" -d 'List recent jobs, newest first'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel dev completions help" -f -a "download" -d 'Download a job\'s output files'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel dev completions help" -f -a "cancel" -d 'Cancel a queued or running job'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel dev completions help" -f -a "dev" -d 'Run the local grid (server and runner) in the foreground'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel dev completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel dev completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
