@@ -23,6 +23,8 @@ export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 
 # Building first keeps the time limit for the tests alone; a cold build on two cores is slow.
 echo "test: building test targets"
+# The end-to-end tests run the real rgrid, rgrid-server and rgrid-runner binaries.
+cargo build --workspace --bins
 cargo test "${scope[@]}" --all-targets --no-run
 
 echo "test: running tests"
