@@ -1,1 +1,180 @@
-fn main() {}
+//! `rgrid-server serve`: the API server as a process, configured by flags and `RGRID_*`
+//! environment variables (a flag wins over its variable).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use rgrid_server::config::{sqlite_url, DEFAULT_HEARTBEAT_TIMEOUT};
+use rgrid_server::ServerConfig;
+
+#[derive(Debug, Parser)]
+#[command(name = "rgrid-server", version, about = "The rgrid API server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API until SIGTERM or Ctrl-C.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "RGRID_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    /// `postgres://user:password@host/db`, or `sqlite:///path/rgrid.db` [default: rgrid.db in
+    /// the data directory].
+    #[arg(long, env = "RGRID_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+
+    /// Where secrets and stored objects live [default: the XDG data dir `rgrid/server`].
+    #[arg(long, env = "RGRID_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Base URL clients and runners reach this server at [default: the bound URL].
+    #[arg(long, env = "RGRID_PUBLIC_URL")]
+    public_url: Option<String>,
+
+    /// File holding the API key of project local/default (else env `RGRID_SERVER_API_KEY`,
+    /// else `<data-dir>/api-key`, created on first start).
+    #[arg(long)]
+    api_key_file: Option<PathBuf>,
+
+    /// Seconds a runner may stay silent before its jobs are retried elsewhere.
+    #[arg(long, env = "RGRID_HEARTBEAT_TIMEOUT", default_value_t = DEFAULT_HEARTBEAT_TIMEOUT.as_secs())]
+    heartbeat_timeout: u64,
+
+    /// Write the bound URL to this file once the server accepts requests.
+    #[arg(long)]
+    url_file: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() {
+    init_logging();
+    let Command::Serve(args) = Cli::parse().command;
+    if let Err(err) = serve(args).await {
+        eprintln!("rgrid-server: error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = config_from(&args)?;
+    let server = rgrid_server::start(config).await?;
+    let store = server.state().store.backend();
+    eprintln!(
+        "rgrid-server listening on {} (store: {store})",
+        server.url()
+    );
+    if let Some(path) = &args.url_file {
+        write_atomically(path, server.url())
+            .with_context(|| format!("cannot write the URL to {}", path.display()))?;
+    }
+    shutdown_signal().await;
+    eprintln!("rgrid-server: shutting down");
+    server.shutdown().await;
+    Ok(())
+}
+
+impl ServeArgs {
+    fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        match &self.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => Ok(dirs::data_dir()
+                .context("no data directory is known for this user; pass --data-dir")?
+                .join("rgrid")
+                .join("server")),
+        }
+    }
+}
+
+fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
+    let data_dir = args.data_dir()?;
+    let api_key = match &args.api_key_file {
+        Some(path) => Some(read_key_file(path)?),
+        None => non_empty_env("RGRID_SERVER_API_KEY"),
+    };
+    Ok(ServerConfig {
+        listen: args.listen,
+        database_url: args
+            .database_url
+            .clone()
+            .unwrap_or_else(|| sqlite_url(&data_dir)),
+        data_dir,
+        public_url: args.public_url.clone(),
+        api_key,
+        bootstrap_token: non_empty_env("RGRID_BOOTSTRAP_TOKEN"),
+        heartbeat_timeout: Duration::from_secs(args.heartbeat_timeout.max(1)),
+    })
+}
+
+fn read_key_file(path: &Path) -> anyhow::Result<String> {
+    let key = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the API key file {}", path.display()))?;
+    let key = key.trim();
+    if key.is_empty() {
+        bail!(
+            "the API key file {} is empty; put the key in it",
+            path.display()
+        );
+    }
+    Ok(key.to_string())
+}
+
+fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Writes through a temporary file and a rename, so a reader never sees half a URL.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, format!("{text}\n"))?;
+    std::fs::rename(&partial, path)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(cause = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(cause = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,35 @@
+//! The files a job's last execution uploaded, each with a fresh download URL.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use rgrid_spec::api::{ArtifactList, ArtifactView};
+use uuid::Uuid;
+
+use super::auth::User;
+use super::{ApiResult, AppState};
+
+#[tracing::instrument(skip_all, fields(job_id = %id))]
+pub async fn list(
+    State(state): State<AppState>,
+    User(project): User,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<ArtifactList>> {
+    // Also proves the job belongs to the caller's project.
+    state.store.get_job(project.id, id).await?;
+    let stored = state.store.list_artifacts(id).await?;
+    let mut artifacts = Vec::with_capacity(stored.len());
+    for artifact in stored {
+        let url = state
+            .blobs
+            .presign_get(&artifact.object_key, state.settings.artifact_url_ttl)
+            .await?;
+        artifacts.push(ArtifactView {
+            path: artifact.path,
+            size: artifact.size,
+            sha256: artifact.sha256,
+            content_type: artifact.content_type,
+            url,
+        });
+    }
+    Ok(Json(ArtifactList { artifacts }))
+}

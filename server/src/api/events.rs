@@ -1,0 +1,188 @@
+//! In-process wake-ups for long polls: a log reader waits for its job to change, a runner's
+//! claim waits for the queue to change. Writers poke; waiters subscribe *before* they look at
+//! the store, so a change between the look and the wait is never missed.
+//!
+//! Another server process sharing the database cannot poke us, so every wait also ends after
+//! [`RECHECK`] and the caller looks again (Postgres LISTEN/NOTIFY would replace that).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::time::Instant;
+use uuid::Uuid;
+
+/// Longest a waiter sleeps without looking at the store again.
+pub const RECHECK: Duration = Duration::from_secs(2);
+
+pub struct Events {
+    jobs: Mutex<HashMap<Uuid, watch::Sender<u64>>>,
+    queue: watch::Sender<u64>,
+    closing: watch::Sender<bool>,
+}
+
+/// Why a wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// Something changed, or it is time to look again.
+    Look,
+    /// The deadline passed.
+    Deadline,
+    /// The server is shutting down: answer now.
+    Closing,
+}
+
+impl Default for Events {
+    fn default() -> Events {
+        Events {
+            jobs: Mutex::new(HashMap::new()),
+            queue: watch::channel(0).0,
+            closing: watch::channel(false).0,
+        }
+    }
+}
+
+impl Events {
+    /// The job's logs or status changed.
+    pub fn job_changed(&self, job_id: Uuid) {
+        let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(sender) = jobs.get(&job_id) {
+            sender.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// Jobs changed that we cannot name (the reaper abandoned some).
+    pub fn all_jobs_changed(&self) {
+        let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+        for sender in jobs.values() {
+            sender.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// How many long polls wait on this job now (for tests and diagnostics).
+    pub fn job_watchers(&self, job_id: Uuid) -> usize {
+        let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+        jobs.get(&job_id)
+            .map_or(0, |sender| sender.receiver_count())
+    }
+
+    /// How many claims wait on the queue now (for tests and diagnostics).
+    pub fn queue_watchers(&self) -> usize {
+        self.queue.receiver_count()
+    }
+
+    /// A job was queued or requeued.
+    pub fn queue_changed(&self) {
+        self.queue.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Ends every wait at once; later waits end immediately.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    pub fn watch_job(self: &Arc<Self>, job_id: Uuid) -> Watch {
+        let receiver = {
+            let mut jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+            jobs.entry(job_id)
+                .or_insert_with(|| watch::channel(0).0)
+                .subscribe()
+        };
+        Watch {
+            receiver,
+            closing: self.closing.subscribe(),
+            job: Some((self.clone(), job_id)),
+        }
+    }
+
+    pub fn watch_queue(&self) -> Watch {
+        Watch {
+            receiver: self.queue.subscribe(),
+            closing: self.closing.subscribe(),
+            job: None,
+        }
+    }
+}
+
+/// A subscription to one job or to the queue.
+pub struct Watch {
+    receiver: watch::Receiver<u64>,
+    closing: watch::Receiver<bool>,
+    /// Set for a job watch, so dropping the last one removes the job's entry.
+    job: Option<(Arc<Events>, Uuid)>,
+}
+
+impl Watch {
+    /// Waits for a change, the deadline, the next recheck or shutdown, whichever comes first.
+    pub async fn wait(&mut self, deadline: Instant) -> Wake {
+        if *self.closing.borrow() {
+            return Wake::Closing;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Wake::Deadline;
+        }
+        let recheck = now + RECHECK;
+        tokio::select! {
+            _ = self.receiver.changed() => Wake::Look,
+            // `closing` only ever turns true, so any change means closing.
+            _ = self.closing.changed() => Wake::Closing,
+            _ = tokio::time::sleep_until(deadline.min(recheck)) => {
+                if recheck < deadline { Wake::Look } else { Wake::Deadline }
+            }
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let Some((events, job_id)) = &self.job else {
+            return;
+        };
+        let mut jobs = events.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+        // Our own receiver is still alive here: one left means nobody else waits.
+        if jobs
+            .get(job_id)
+            .is_some_and(|sender| sender.receiver_count() <= 1)
+        {
+            jobs.remove(job_id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_poke_wakes_a_waiter_and_the_entry_goes_with_it() {
+        let events = Arc::new(Events::default());
+        let job = Uuid::new_v4();
+        let mut watch = events.watch_job(job);
+        events.job_changed(job);
+        let far = Instant::now() + Duration::from_secs(60);
+        assert_eq!(watch.wait(far).await, Wake::Look);
+        drop(watch);
+        assert!(events.jobs.lock().expect("lock").is_empty());
+    }
+
+    #[tokio::test]
+    async fn closing_ends_waits() {
+        let events = Arc::new(Events::default());
+        let mut watch = events.watch_queue();
+        events.close();
+        assert_eq!(
+            watch.wait(Instant::now() + Duration::from_secs(60)).await,
+            Wake::Closing
+        );
+    }
+
+    #[tokio::test]
+    async fn a_quiet_wait_ends_at_its_deadline() {
+        let events = Arc::new(Events::default());
+        let mut watch = events.watch_queue();
+        let deadline = Instant::now() + Duration::from_millis(50);
+        assert_eq!(watch.wait(deadline).await, Wake::Deadline);
+    }
+}

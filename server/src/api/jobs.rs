@@ -1,0 +1,169 @@
+//! Submitting, reading, listing and cancelling jobs.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use rgrid_spec::api::{JobList, JobStatus, JobView};
+use rgrid_spec::{JobSpec, SpecError};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::auth::User;
+use super::uploads::{upload_key, upload_sha};
+use super::{ApiError, ApiResult, AppState};
+use crate::store::{Job, JobFilter, NewJob, Project};
+
+const DEFAULT_LIST_LIMIT: u32 = 50;
+const MAX_LIST_LIMIT: u32 = 1000;
+
+#[tracing::instrument(skip_all, fields(project = %project.slug))]
+pub async fn submit(
+    State(state): State<AppState>,
+    User(project): User,
+    body: String,
+) -> ApiResult<(StatusCode, Json<JobView>)> {
+    let valid = JobSpec::from_json(&body)
+        .and_then(JobSpec::validate)
+        .map_err(ApiError::InvalidSpec)?;
+    check_uploads_held(&state, &project, &valid.spec).await?;
+
+    let spec_json = serde_json::to_string(&valid.spec).map_err(|e| ApiError::internal(&e))?;
+    let job = state
+        .store
+        .create_job(NewJob {
+            project_id: project.id,
+            name: valid.spec.metadata.name.as_deref(),
+            spec_json: &spec_json,
+            max_retries: valid.spec.spec.retries,
+            priority: 0,
+        })
+        .await?;
+    state.events.queue_changed();
+    tracing::info!(job_id = %job.id, "job submitted");
+    Ok((StatusCode::CREATED, Json(job_view(job)?)))
+}
+
+/// Refuses a spec naming an `rgrid://` input this project has not uploaded, now rather than
+/// when a runner fails to download it.
+async fn check_uploads_held(state: &AppState, project: &Project, spec: &JobSpec) -> ApiResult<()> {
+    for (i, input) in spec.spec.files.inputs.iter().enumerate() {
+        let Some(rest) = input.url.strip_prefix("rgrid://") else {
+            continue;
+        };
+        let field = format!("spec.files.inputs[{i}].url");
+        let sha = upload_sha(rest).ok_or_else(|| {
+            invalid(
+                &field,
+                "names no upload; write rgrid://uploads/<sha256> of an uploaded file",
+            )
+        })?;
+        if !state.blobs.exists(&upload_key(project, sha)).await? {
+            return Err(invalid(
+                &field,
+                &format!("names upload {sha}, which this project does not hold; upload it first"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn invalid(field: &str, message: &str) -> ApiError {
+    ApiError::InvalidSpec(SpecError {
+        field: field.to_string(),
+        message: message.to_string(),
+    })
+}
+
+#[tracing::instrument(skip_all, fields(job_id = %id))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    User(project): User,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<JobView>> {
+    let job = state.store.get_job(project.id, id).await?;
+    Ok(Json(job_view(job)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    limit: Option<u32>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(state): State<AppState>,
+    User(project): User,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<JobList>> {
+    let status = match query.status.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(JobStatus::parse(text).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_query",
+                format!(
+                    "status {text:?} is unknown; use queued, running, succeeded, failed or \
+                     cancelled"
+                ),
+            )
+        })?),
+    };
+    let limit = query
+        .limit
+        .unwrap_or(DEFAULT_LIST_LIMIT)
+        .clamp(1, MAX_LIST_LIMIT);
+    let jobs = state
+        .store
+        .list_jobs(project.id, &JobFilter { status, limit })
+        .await?;
+    let jobs = jobs
+        .into_iter()
+        .map(job_view)
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(Json(JobList { jobs }))
+}
+
+#[tracing::instrument(skip_all, fields(job_id = %id))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    User(project): User,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<JobView>> {
+    let job = state.store.cancel(project.id, id).await?;
+    state.events.job_changed(id);
+    tracing::info!(status = job.status.as_str(), "cancel requested");
+    Ok(Json(job_view(job)?))
+}
+
+/// The wire view of a stored job.
+pub fn job_view(job: Job) -> ApiResult<JobView> {
+    let spec = parse_stored_spec(&job)?;
+    Ok(JobView {
+        id: job.id,
+        name: job.name,
+        project: job.project_slug,
+        status: job.status,
+        attempts: job.attempts,
+        max_retries: job.max_retries,
+        reason: job.reason,
+        exit_code: job.exit_code,
+        message: job.message,
+        executor: job.executor,
+        node: job.node_name,
+        current_execution: job.current_execution,
+        created_at: job.created_at,
+        started_at: job.started_at,
+        finished_at: job.finished_at,
+        spec,
+    })
+}
+
+/// The spec a job was stored with; it was valid when stored, so a failure is corruption.
+pub fn parse_stored_spec(job: &Job) -> ApiResult<JobSpec> {
+    serde_json::from_str(&job.spec_json).map_err(|err| {
+        ApiError::internal(&format!(
+            "stored spec of job {} does not parse: {err}",
+            job.id
+        ))
+    })
+}

@@ -1,0 +1,188 @@
+//! The HTTP API: routes, shared state, request spans. The routes and wire types are fixed by
+//! `rgrid_spec::api`; each group of handlers lives in its own module.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use rgrid_spec::api::Health;
+use tower_http::trace::TraceLayer;
+
+use crate::blobs::{Blobs, UrlSigner};
+use crate::store::Store;
+
+mod artifacts;
+pub mod auth;
+mod blob_routes;
+mod error;
+pub mod events;
+mod jobs;
+mod json_body;
+mod logs;
+mod runner;
+mod uploads;
+
+pub use error::{ApiError, ApiResult};
+pub use events::Events;
+pub use json_body::JsonBody;
+
+/// JSON bodies (specs with inline code, log batches) may be this large. Uploads and blob
+/// PUTs stream and are not limited by it.
+const JSON_BODY_LIMIT: usize = 16 << 20;
+
+/// Everything a handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn Blobs>,
+    /// Present with embedded storage: checks the URLs that `/blobs/…` serves.
+    pub signer: Option<Arc<UrlSigner>>,
+    /// What a runner must show to register.
+    pub bootstrap_token: Arc<str>,
+    pub events: Arc<Events>,
+    pub activity: Arc<Activity>,
+    pub settings: Settings,
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        blobs: Arc<dyn Blobs>,
+        signer: Option<Arc<UrlSigner>>,
+        bootstrap_token: &str,
+    ) -> AppState {
+        AppState {
+            store,
+            blobs,
+            signer,
+            bootstrap_token: Arc::from(bootstrap_token),
+            events: Arc::new(Events::default()),
+            activity: Arc::new(Activity::default()),
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// Timings of the API.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// How often runners should heartbeat (a third of the timeout the reaper uses).
+    pub heartbeat_interval: Duration,
+    /// The longest a long poll (logs, claim) may wait.
+    pub max_wait: Duration,
+    /// Lifetime of artifact download URLs.
+    pub artifact_url_ttl: Duration,
+    /// Lifetime of output upload URLs.
+    pub output_url_ttl: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            heartbeat_interval: Duration::from_secs(10),
+            max_wait: Duration::from_secs(30),
+            artifact_url_ttl: Duration::from_secs(3600),
+            output_url_ttl: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// When a user last talked to the server, so an embedded grid can stop when idle.
+#[derive(Debug)]
+pub struct Activity {
+    last: Mutex<Instant>,
+}
+
+impl Default for Activity {
+    fn default() -> Activity {
+        Activity {
+            last: Mutex::new(Instant::now()),
+        }
+    }
+}
+
+impl Activity {
+    pub fn touch(&self) {
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Instant::now();
+    }
+
+    pub fn idle_for(&self) -> Duration {
+        self.last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .elapsed()
+    }
+}
+
+/// The whole API, ready to serve or to drive with `tower::ServiceExt::oneshot`.
+pub fn router(state: AppState) -> Router {
+    let user = Router::new()
+        .route("/v1/jobs", post(jobs::submit).get(jobs::list))
+        .route("/v1/jobs/{id}", get(jobs::get_one))
+        .route("/v1/jobs/{id}/cancel", post(jobs::cancel))
+        .route("/v1/jobs/{id}/logs", get(logs::read))
+        .route("/v1/jobs/{id}/artifacts", get(artifacts::list))
+        .route(
+            "/v1/uploads/{sha256}",
+            put(uploads::put).head(uploads::head),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            track_activity,
+        ));
+    let runner = Router::new()
+        .route("/v1/runner/register", post(runner::register))
+        .route("/v1/runner/claim", post(runner::claim))
+        .route(
+            "/v1/runner/executions/{eid}/heartbeat",
+            post(runner::heartbeat),
+        )
+        .route("/v1/runner/executions/{eid}/logs", post(runner::logs))
+        .route("/v1/runner/executions/{eid}/outputs", post(runner::outputs))
+        .route("/v1/runner/executions/{eid}/finish", post(runner::finish));
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/blobs/{*key}", get(blob_routes::get).put(blob_routes::put))
+        .merge(user)
+        .merge(runner)
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .with_state(state)
+}
+
+async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        store: state.store.backend().into(),
+    })
+}
+
+/// Marks user activity when a request starts and again when it ends, so a long poll in
+/// progress keeps an embedded grid awake.
+async fn track_activity(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    state.activity.touch();
+    let response = next.run(request).await;
+    state.activity.touch();
+    response
+}
+
+/// One span per request with low-cardinality fields: the matched route, never the URI (whose
+/// query may hold a signature). Health checks and blob transfers log at debug.
+fn request_span(request: &Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |path| path.as_str());
+    let method = request.method();
+    if route == "/v1/health" || (route.starts_with("/blobs") && method != Method::PUT) {
+        tracing::debug_span!("request", %method, route)
+    } else {
+        tracing::info_span!("request", %method, route)
+    }
+}

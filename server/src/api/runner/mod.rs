@@ -1,0 +1,176 @@
+//! The runner's endpoints: register, claim, then per execution heartbeat, logs, outputs and
+//! finish. Every per-execution call carries the execution id as a fencing token; the store
+//! refuses it (409 `stale_execution`) once that execution is no longer the job's current one.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use rgrid_spec::api::{
+    FinishRequest, HeartbeatResponse, LogBatch, OutputsRequest, OutputsResponse, RegisterRequest,
+    RegisterResponse,
+};
+use uuid::Uuid;
+
+use super::auth::{hash_secret, secrets_equal, Runner};
+use super::{ApiError, ApiResult, AppState, JsonBody};
+use crate::app::secrets::random_token;
+use crate::store::{FinishEffect, Job, NewNode, Outcome, StoreError};
+
+mod claim;
+
+pub use claim::claim;
+
+#[tracing::instrument(skip_all, fields(node = %request.name))]
+pub async fn register(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<RegisterRequest>,
+) -> ApiResult<Json<RegisterResponse>> {
+    if !secrets_equal(&request.bootstrap_token, &state.bootstrap_token) {
+        tracing::warn!("registration refused: wrong bootstrap token");
+        return Err(ApiError::Unauthorized);
+    }
+    if request.name.trim().is_empty() || request.slots == 0 {
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            "a runner needs a non-empty name and at least one slot",
+        ));
+    }
+    let token = random_token("rgn_");
+    let node = state
+        .store
+        .register_node(NewNode {
+            name: &request.name,
+            slots: request.slots,
+            executor: &request.executor,
+            token_hash: &hash_secret(&token),
+        })
+        .await?;
+    tracing::info!(node_id = %node.id, slots = node.slots, executor = %node.executor,
+        version = %request.version, "runner registered");
+    Ok(Json(RegisterResponse {
+        node_id: node.id,
+        node_token: token,
+        heartbeat_interval_secs: state.settings.heartbeat_interval.as_secs().max(1),
+    }))
+}
+
+#[tracing::instrument(skip_all, fields(execution_id = %eid))]
+pub async fn heartbeat(
+    State(state): State<AppState>,
+    Runner(_node): Runner,
+    Path(eid): Path<Uuid>,
+) -> ApiResult<Json<HeartbeatResponse>> {
+    let beat = state.store.heartbeat(eid).await?;
+    Ok(Json(HeartbeatResponse {
+        cancel: beat.cancel_requested,
+    }))
+}
+
+#[tracing::instrument(skip_all, fields(execution_id = %eid, job_id))]
+pub async fn logs(
+    State(state): State<AppState>,
+    Runner(_node): Runner,
+    Path(eid): Path<Uuid>,
+    JsonBody(batch): JsonBody<LogBatch>,
+) -> ApiResult<StatusCode> {
+    let job = current_job(&state, eid).await?;
+    state.store.append_logs(eid, &batch.chunks).await?;
+    state.events.job_changed(job.id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[tracing::instrument(skip_all, fields(execution_id = %eid, job_id))]
+pub async fn outputs(
+    State(state): State<AppState>,
+    Runner(_node): Runner,
+    Path(eid): Path<Uuid>,
+    JsonBody(request): JsonBody<OutputsRequest>,
+) -> ApiResult<Json<OutputsResponse>> {
+    let job = current_job(&state, eid).await?;
+    let prefix = artifact_prefix(&state, &job).await?;
+    let mut uploads = BTreeMap::new();
+    for (i, file) in request.files.iter().enumerate() {
+        check_output_path(i, &file.path)?;
+        let key = format!("{prefix}{}", file.path);
+        let url = state
+            .blobs
+            .presign_put(&key, state.settings.output_url_ttl)
+            .await?;
+        uploads.insert(file.path.clone(), url);
+    }
+    Ok(Json(OutputsResponse { uploads }))
+}
+
+#[tracing::instrument(skip_all, fields(execution_id = %eid, job_id))]
+pub async fn finish(
+    State(state): State<AppState>,
+    Runner(_node): Runner,
+    Path(eid): Path<Uuid>,
+    JsonBody(request): JsonBody<FinishRequest>,
+) -> ApiResult<StatusCode> {
+    let mut outcome = Outcome {
+        reason: request.reason,
+        exit_code: request.exit_code,
+        message: request.message,
+        executor: request.executor,
+        artifacts: Vec::new(),
+    };
+    let job_id = match current_job(&state, eid).await {
+        Ok(job) => {
+            let prefix = artifact_prefix(&state, &job).await?;
+            for (i, file) in request.artifacts.into_iter().enumerate() {
+                check_output_path(i, &file.path)?;
+                let key = format!("{prefix}{}", file.path);
+                outcome.artifacts.push((file, key));
+            }
+            Some(job.id)
+        }
+        // A repeated finish (the first answer was lost) reaches an execution that is no longer
+        // current; the store tells a repeat (`AlreadyFinished`) from a stale attempt.
+        Err(ApiError::Stale) => None,
+        Err(err) => return Err(err),
+    };
+
+    let effect = state.store.finish(eid, &outcome).await?;
+    tracing::info!(reason = outcome.reason.as_str(), effect = ?effect, "execution finished");
+    if let Some(job_id) = job_id {
+        state.events.job_changed(job_id);
+    }
+    if effect == FinishEffect::Requeued {
+        state.events.queue_changed();
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The job of a current execution, recorded on the handler's span.
+async fn current_job(state: &AppState, eid: Uuid) -> ApiResult<Job> {
+    let job = state
+        .store
+        .current_job_of(eid)
+        .await
+        .map_err(|err| match err {
+            StoreError::NotFound(_) => ApiError::Stale,
+            other => ApiError::from(other),
+        })?;
+    tracing::Span::current().record("job_id", tracing::field::display(job.id));
+    Ok(job)
+}
+
+/// `artifacts/<account>/<project>/<job>/`: where this job's outputs go.
+async fn artifact_prefix(state: &AppState, job: &Job) -> ApiResult<String> {
+    let project = state.store.project(job.project_id).await?;
+    Ok(format!(
+        "artifacts/{}/{}/{}/",
+        project.account, project.slug, job.id
+    ))
+}
+
+fn check_output_path(index: usize, path: &str) -> ApiResult<()> {
+    rgrid_spec::path::check_relative(path).map_err(|problem| ApiError::BadRequest {
+        code: "invalid_path",
+        message: format!("{path:?} {}", problem.explain()),
+        field: Some(format!("files[{index}].path")),
+    })
+}

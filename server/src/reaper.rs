@@ -1,0 +1,49 @@
+//! Abandons executions whose runner stopped heartbeating, so their jobs are retried or failed
+//! instead of staying `running` forever.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::api::Events;
+use crate::store::Store;
+
+/// Runs until `stop` turns true, reaping every `interval`.
+pub async fn run(
+    store: Arc<dyn Store>,
+    events: Arc<Events>,
+    heartbeat_timeout: Duration,
+    interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => reap_once(store.as_ref(), &events, heartbeat_timeout).await,
+            // Any change, or the sender gone, means stop.
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// One pass: abandon what has been silent longer than `heartbeat_timeout`.
+pub async fn reap_once(store: &dyn Store, events: &Events, heartbeat_timeout: Duration) {
+    let timeout = chrono::Duration::from_std(heartbeat_timeout).unwrap_or(chrono::Duration::MAX);
+    let before = chrono::Utc::now() - timeout;
+    match store.reap(before).await {
+        Ok(0) => {}
+        Ok(abandoned) => {
+            tracing::warn!(abandoned, "abandoned executions whose runner went silent");
+            events.all_jobs_changed();
+            events.queue_changed();
+        }
+        Err(err) => tracing::error!(cause = %err, "reaping silent executions failed"),
+    }
+}
+
+/// How often to reap: often enough that a dead runner's job waits little past the timeout.
+pub fn interval_for(heartbeat_timeout: Duration) -> Duration {
+    (heartbeat_timeout / 4).clamp(Duration::from_millis(200), Duration::from_secs(5))
+}
