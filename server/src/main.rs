@@ -1,6 +1,7 @@
 //! `rgrid-server serve`: the API server as a process, configured by flags and `RGRID_*`
 //! environment variables (a flag wins over its variable).
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -72,6 +73,7 @@ fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 

@@ -1,18 +1,17 @@
 //! The files a job's last execution uploaded, each with a fresh download URL.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use rgrid_spec::api::{ArtifactList, ArtifactView};
-use uuid::Uuid;
 
 use super::auth::User;
-use super::{ApiResult, AppState};
+use super::{ApiResult, AppState, IdPath};
 
 #[tracing::instrument(skip_all, fields(job_id = %id))]
 pub async fn list(
     State(state): State<AppState>,
     User(project): User,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Json<ArtifactList>> {
     // Also proves the job belongs to the caller's project.
     state.store.get_job(project.id, id).await?;

@@ -1,16 +1,15 @@
 //! Submitting, reading, listing and cancelling jobs.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use rgrid_spec::api::{JobList, JobStatus, JobView};
 use rgrid_spec::{JobSpec, SpecError};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::auth::User;
 use super::uploads::{upload_key, upload_sha};
-use super::{ApiError, ApiResult, AppState};
+use super::{ApiError, ApiResult, AppState, IdPath};
 use crate::store::{Job, JobFilter, NewJob, Project};
 
 const DEFAULT_LIST_LIMIT: u32 = 50;
@@ -78,7 +77,7 @@ fn invalid(field: &str, message: &str) -> ApiError {
 pub async fn get_one(
     State(state): State<AppState>,
     User(project): User,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Json<JobView>> {
     let job = state.store.get_job(project.id, id).await?;
     Ok(Json(job_view(job)?))
@@ -127,7 +126,7 @@ pub async fn list(
 pub async fn cancel(
     State(state): State<AppState>,
     User(project): User,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Json<JobView>> {
     let job = state.store.cancel(project.id, id).await?;
     state.events.job_changed(id);

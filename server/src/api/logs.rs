@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::Json;
 use rgrid_spec::api::{Bytes64, LogChunkOut, LogPage};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::auth::User;
 use super::events::Wake;
-use super::{ApiResult, AppState};
+use super::{ApiResult, AppState, IdPath};
 use crate::store::Project;
 
 /// Chunks per page; a reader that gets a full page asks again at once.
@@ -30,7 +30,7 @@ pub struct LogQuery {
 pub async fn read(
     State(state): State<AppState>,
     User(project): User,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     Query(query): Query<LogQuery>,
 ) -> ApiResult<Json<LogPage>> {
     let wait = Duration::from_secs(query.wait).min(state.settings.max_wait);

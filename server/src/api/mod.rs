@@ -21,15 +21,15 @@ pub mod auth;
 mod blob_routes;
 mod error;
 pub mod events;
+mod extract;
 mod jobs;
-mod json_body;
 mod logs;
 mod runner;
 mod uploads;
 
 pub use error::{ApiError, ApiResult};
 pub use events::Events;
-pub use json_body::JsonBody;
+pub use extract::{IdPath, JsonBody};
 
 /// JSON bodies (specs with inline code, log batches) may be this large. Uploads and blob
 /// PUTs stream and are not limited by it.

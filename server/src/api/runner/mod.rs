@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use rgrid_spec::api::{
@@ -14,7 +14,7 @@ use rgrid_spec::api::{
 use uuid::Uuid;
 
 use super::auth::{hash_secret, secrets_equal, Runner};
-use super::{ApiError, ApiResult, AppState, JsonBody};
+use super::{ApiError, ApiResult, AppState, IdPath, JsonBody};
 use crate::app::secrets::random_token;
 use crate::store::{FinishEffect, Job, NewNode, Outcome, StoreError};
 
@@ -60,7 +60,7 @@ pub async fn register(
 pub async fn heartbeat(
     State(state): State<AppState>,
     Runner(_node): Runner,
-    Path(eid): Path<Uuid>,
+    IdPath(eid): IdPath,
 ) -> ApiResult<Json<HeartbeatResponse>> {
     let beat = state.store.heartbeat(eid).await?;
     Ok(Json(HeartbeatResponse {
@@ -72,7 +72,7 @@ pub async fn heartbeat(
 pub async fn logs(
     State(state): State<AppState>,
     Runner(_node): Runner,
-    Path(eid): Path<Uuid>,
+    IdPath(eid): IdPath,
     JsonBody(batch): JsonBody<LogBatch>,
 ) -> ApiResult<StatusCode> {
     let job = current_job(&state, eid).await?;
@@ -85,7 +85,7 @@ pub async fn logs(
 pub async fn outputs(
     State(state): State<AppState>,
     Runner(_node): Runner,
-    Path(eid): Path<Uuid>,
+    IdPath(eid): IdPath,
     JsonBody(request): JsonBody<OutputsRequest>,
 ) -> ApiResult<Json<OutputsResponse>> {
     let job = current_job(&state, eid).await?;
@@ -107,7 +107,7 @@ pub async fn outputs(
 pub async fn finish(
     State(state): State<AppState>,
     Runner(_node): Runner,
-    Path(eid): Path<Uuid>,
+    IdPath(eid): IdPath,
     JsonBody(request): JsonBody<FinishRequest>,
 ) -> ApiResult<StatusCode> {
     let mut outcome = Outcome {
