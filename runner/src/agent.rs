@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rgrid_spec::api::RegisterRequest;
+use rgrid_spec::api::{RegisterRequest, RegisterResponse};
 use tokio_util::sync::CancellationToken;
 
 use crate::client::{ApiClient, ClientError, NodeClient};
@@ -59,9 +59,8 @@ pub async fn run(config: RunnerConfig, shutdown: CancellationToken) -> Result<()
         executor: executor.name().to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    let registered = tokio::select! {
-        answer = api.register(&request) => answer.map_err(RunnerError::Register)?,
-        () = shutdown.cancelled() => return Ok(()),
+    let Some(registered) = register(&api, &request, &shutdown).await? else {
+        return Ok(());
     };
     tracing::info!(node_id = %registered.node_id, slots = config.slots, "registered");
 
@@ -93,6 +92,32 @@ pub async fn run(config: RunnerConfig, shutdown: CancellationToken) -> Result<()
     }
     tracing::info!("runner stopped");
     outcome
+}
+
+/// Registers, waiting out a server that is not up yet (a node may boot before it); a refusal
+/// ends the runner. `None` when shutdown came first.
+async fn register(
+    api: &ApiClient,
+    request: &RegisterRequest,
+    shutdown: &CancellationToken,
+) -> Result<Option<RegisterResponse>, RunnerError> {
+    loop {
+        let answer = tokio::select! {
+            answer = api.register(request) => answer,
+            () = shutdown.cancelled() => return Ok(None),
+        };
+        match answer {
+            Ok(registered) => return Ok(Some(registered)),
+            Err(err) if err.is_transient() => {
+                tracing::warn!(error = %err, "server not reachable yet; registering again");
+            }
+            Err(err) => return Err(RunnerError::Register(err)),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(CLAIM_PAUSE) => {}
+            () = shutdown.cancelled() => return Ok(None),
+        }
+    }
 }
 
 async fn choose_executor(config: &RunnerConfig) -> Result<Arc<dyn Executor>, RunnerError> {

@@ -236,7 +236,7 @@ impl NodeClient {
                 .await
                 .map_err(|source| ClientError::Transport {
                     what: what.clone(),
-                    source,
+                    source: source.without_url(),
                 })?;
             check_status(&what, answer).await.map(drop)
         };

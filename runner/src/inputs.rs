@@ -94,7 +94,8 @@ async fn download(
         .map_err(|source| InputError::Transfer {
             path: path.clone(),
             url: url.clone(),
-            source,
+            // The error would print the whole URL, presigned query included.
+            source: source.without_url(),
         })?;
     if !answer.status().is_success() {
         let status = answer.status().as_u16();
@@ -108,7 +109,8 @@ async fn download(
         let piece = piece.map_err(|source| InputError::Transfer {
             path: path.clone(),
             url: url.clone(),
-            source,
+            // The error would print the whole URL, presigned query included.
+            source: source.without_url(),
         })?;
         hasher.update(&piece);
         file.write_all(&piece).await.map_err(write_err)?;

@@ -1,5 +1,6 @@
 //! `rgrid-runner`: the node agent binary. See the library for what it does.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -24,8 +25,8 @@ struct Args {
         value_name = "TOKEN"
     )]
     bootstrap_token: Option<String>,
-    /// Read the bootstrap token from this file instead (first line).
-    #[arg(long, value_name = "PATH", conflicts_with = "bootstrap_token")]
+    /// Read the bootstrap token from this file (first line); wins over the variable.
+    #[arg(long, env = "RGRID_BOOTSTRAP_TOKEN_FILE", value_name = "PATH")]
     bootstrap_token_file: Option<PathBuf>,
     /// Node name shown by the server and put on containers [default: host name].
     #[arg(long, env = "RGRID_NODE_NAME")]
@@ -69,6 +70,8 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let args = Args::parse();
     let drain = Duration::from_secs(args.drain_timeout);
@@ -93,9 +96,10 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn runner_config(args: Args) -> anyhow::Result<RunnerConfig> {
-    let bootstrap_token = match (args.bootstrap_token, args.bootstrap_token_file) {
-        (Some(token), _) => token,
-        (None, Some(path)) => std::fs::read_to_string(&path)
+    // A file named on purpose wins over a token that may only come from the environment.
+    let bootstrap_token = match (args.bootstrap_token_file, args.bootstrap_token) {
+        (None, Some(token)) => token,
+        (Some(path), _) => std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read the bootstrap token from {}", path.display()))?
             .lines()
             .next()

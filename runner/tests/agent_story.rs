@@ -235,3 +235,73 @@ async fn a_missing_output_and_a_cancel_are_reported() {
     assert_eq!(cancelled.status, JobStatus::Cancelled, "{cancelled:?}");
     grid.stop().await;
 }
+
+#[tokio::test]
+async fn the_client_maps_refusals_and_stale_executions() {
+    use rgrid_runner::client::{ApiClient, ClientError};
+    use rgrid_spec::api::{LogBatch, RegisterRequest};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = rgrid_server::start(ServerConfig::local(dir.path()))
+        .await
+        .unwrap();
+    let api = ApiClient::new(server.url()).unwrap();
+    let mut request = RegisterRequest {
+        bootstrap_token: "wrong".into(),
+        name: "client-test".into(),
+        slots: 1,
+        executor: "process".into(),
+        version: "test".into(),
+    };
+    let started = std::time::Instant::now();
+    let refused = api.register(&request).await.unwrap_err();
+    assert!(
+        matches!(refused, ClientError::Refused { status: 401, .. }),
+        "{refused}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "a 4xx is never retried"
+    );
+
+    request.bootstrap_token = server.bootstrap_token().to_string();
+    let node = api.node(api.register(&request).await.unwrap().node_token);
+    let unknown = uuid::Uuid::new_v4();
+    assert!(matches!(
+        node.heartbeat(unknown).await,
+        Err(ClientError::Stale)
+    ));
+    let batch = LogBatch { chunks: Vec::new() };
+    assert!(matches!(
+        node.send_logs(unknown, &batch).await,
+        Err(ClientError::Stale)
+    ));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_wrong_bootstrap_token_stops_the_runner() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = rgrid_server::start(ServerConfig::local(dir.path()))
+        .await
+        .unwrap();
+    let config = RunnerConfig {
+        server_url: server.url().to_string(),
+        bootstrap_token: "wrong".into(),
+        name: "refused".into(),
+        slots: 1,
+        work_root: dir.path().join("work"),
+        cache_root: dir.path().join("cache"),
+        ca_bundle: None,
+        executor: ExecutorChoice::Process,
+        heartbeat_interval: None,
+    };
+    let err = rgrid_runner::run(config, CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, rgrid_runner::RunnerError::Register(_)),
+        "{err}"
+    );
+    server.shutdown().await;
+}

@@ -137,7 +137,8 @@ async fn without_network_no_socket_connects() {
     };
     // No packet leaves: the container has no network interface but loopback.
     let code = "import socket\n\
-                try:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n    print('connected')\n\
+                try:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n\
+                \x20   print('connected')\n\
                 except OSError as err:\n    print('blocked', err)\n";
     let ran = run(&docker, &scratch, &python_job(code)).await;
     assert_eq!(ran.outcome.reason, EndReason::Completed);

@@ -88,7 +88,8 @@ async fn without_network_no_socket_connects_when_unshare_works() {
     let scratch = Scratch::new();
     let executor = ProcessExecutor::new(scratch.settings("p-nonet")).await;
     let code = "import socket\n\
-                try:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n    print('connected')\n\
+                try:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n\
+                \x20   print('connected')\n\
                 except OSError as err:\n    print('blocked', err)\n";
     let ran = run(&executor, &scratch, &python_job(code)).await;
     assert_eq!(
