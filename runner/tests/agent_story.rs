@@ -305,3 +305,25 @@ async fn a_wrong_bootstrap_token_stops_the_runner() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_unreachable_input_fails_the_job_naming_it() {
+    let grid = Grid::start(ExecutorChoice::Process).await;
+    let mut spec = python_job("print('never runs')\n");
+    // A closed port on loopback: the download fails here without any traffic leaving.
+    spec.spec.files.inputs = vec![rgrid_spec::InputFile {
+        path: "data/in.csv".into(),
+        url: "http://127.0.0.1:9/in.csv?sig=secret".into(),
+        sha256: None,
+    }];
+    let job = grid.submit(&spec).await;
+    let done = grid.wait_for(&job, |view| view.status.is_final()).await;
+    assert_eq!(done.reason, Some(EndReason::InputFailed), "{done:?}");
+    let message = done.message.unwrap();
+    assert!(message.starts_with("input data/in.csv: download from http://127.0.0.1:9/in.csv"));
+    assert!(
+        !message.contains("secret"),
+        "presigned query kept out: {message}"
+    );
+    grid.stop().await;
+}

@@ -22,8 +22,8 @@ use rgrid_spec::api::{EndReason, Stream};
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    last_pip_error, runner_ids, venv_key, Executor, ExecutorError, ExecutorSettings, JobRun,
-    Outcome, INSTALL_TIMEOUT,
+    last_pip_error, remove_stale_builds, runner_ids, venv_key, Executor, ExecutorError,
+    ExecutorSettings, JobRun, Outcome, INSTALL_TIMEOUT,
 };
 
 /// Where the cached venv is mounted inside containers; its scripts carry this path.
@@ -385,6 +385,7 @@ impl Executor for DockerExecutor {
             };
             self.docker.remove_container(&id, Some(remove)).await?;
         }
+        remove_stale_builds(&self.settings.cache_root.join("venvs"))?;
         Ok(())
     }
 

@@ -139,6 +139,26 @@ pub fn last_pip_error(output: &str) -> String {
         .unwrap_or_else(|| "pip failed without output".to_string())
 }
 
+/// Removes venv build directories (`.tmp-*`) in `dir` that no install can still be writing:
+/// older than [`INSTALL_TIMEOUT`], so a concurrent runner's build is left alone.
+pub fn remove_stale_builds(dir: &std::path::Path) -> std::io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(err),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let is_build = entry.file_name().to_string_lossy().starts_with(".tmp-");
+        let age = entry.metadata()?.modified()?.elapsed().unwrap_or_default();
+        if is_build && age > INSTALL_TIMEOUT + Duration::from_secs(60) {
+            tracing::info!(path = %entry.path().display(), "removing an abandoned venv build");
+            std::fs::remove_dir_all(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// The running user's uid and gid, so files a job writes belong to the runner.
 pub fn runner_ids() -> std::io::Result<(u32, u32)> {
     use std::os::unix::fs::MetadataExt;

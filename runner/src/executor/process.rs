@@ -21,8 +21,8 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{Child, Command};
 
 use super::{
-    last_pip_error, venv_key, Executor, ExecutorError, ExecutorSettings, JobRun, Outcome,
-    INSTALL_TIMEOUT,
+    last_pip_error, remove_stale_builds, venv_key, Executor, ExecutorError, ExecutorSettings,
+    JobRun, Outcome, INSTALL_TIMEOUT,
 };
 use crate::logs::LogSink;
 use crate::workdir::REQUIREMENTS_TXT;
@@ -207,7 +207,8 @@ impl Executor for ProcessExecutor {
     }
 
     async fn remove_leftovers(&self) -> Result<(), ExecutorError> {
-        // Process groups die with the runner (kill_on_drop); there is nothing to find.
+        // Job process groups die with the runner (kill_on_drop); only venv builds can remain.
+        remove_stale_builds(&self.settings.cache_root.join("process-venvs"))?;
         Ok(())
     }
 
