@@ -1,1 +1,126 @@
-fn main() {}
+//! `rgrid`: run Python scripts and container jobs on a grid, from the terminal.
+
+mod cli;
+mod client;
+mod commands;
+mod download;
+mod exit;
+mod follow;
+#[cfg(feature = "embedded")]
+mod local_grid;
+mod outcome;
+mod target;
+mod ui;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::client::ClientError;
+use crate::ui::Ui;
+
+/// A mistake on the command line or in a local file: exit code 2, message names the thing.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn main() {
+    let cli = Cli::parse();
+    let ui = Ui::new(cli.global.color, cli.global.quiet);
+    init_tracing(&cli.command);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            ui.error(format!("cannot start the async runtime: {err}"));
+            std::process::exit(exit::INTERNAL);
+        }
+    };
+    let code = match runtime.block_on(dispatch(cli, &ui)) {
+        Ok(code) => code,
+        Err(err) => report(&err, &ui),
+    };
+    // Do not wait for background tasks (a detached follower, idle connections).
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    std::process::exit(code);
+}
+
+async fn dispatch(cli: Cli, ui: &Ui) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Completions(args) => Ok(commands::completions::run(args)),
+        #[cfg(feature = "embedded")]
+        Command::Dev(args) => commands::dev::run(args, ui).await,
+        #[cfg(not(feature = "embedded"))]
+        Command::Dev(_) => Err(UsageError("this build of rgrid has no local grid".into()).into()),
+        Command::Run(args) => {
+            // Check local files before starting or contacting any grid.
+            commands::run::plan(&args)?;
+            let target = target::connect(&cli.global, ui).await?;
+            commands::run::run(args, target, ui).await
+        }
+        Command::Submit(args) => {
+            let target = target::connect(&cli.global, ui).await?;
+            commands::submit::run(args, target, ui).await
+        }
+        Command::Status(args) => {
+            commands::jobs::parse_id(&args.id)?;
+            commands::jobs::status(args, target::connect(&cli.global, ui).await?).await
+        }
+        Command::Logs(args) => {
+            commands::jobs::parse_id(&args.id)?;
+            commands::jobs::logs(args, target::connect(&cli.global, ui).await?, ui).await
+        }
+        Command::List(args) => {
+            commands::jobs::list(args, target::connect(&cli.global, ui).await?).await
+        }
+        Command::Download(args) => {
+            commands::jobs::parse_id(&args.id)?;
+            commands::jobs::download(args, target::connect(&cli.global, ui).await?, ui).await
+        }
+        Command::Cancel(args) => {
+            commands::jobs::parse_id(&args.id)?;
+            commands::jobs::cancel(args, target::connect(&cli.global, ui).await?, ui).await
+        }
+    }
+}
+
+/// Prints the error in rgrid's one voice and picks the exit code for it.
+fn report(err: &anyhow::Error, ui: &Ui) -> i32 {
+    if err.downcast_ref::<commands::run::Detached>().is_some() {
+        return exit::CANCELLED;
+    }
+    let code = if err.downcast_ref::<UsageError>().is_some() {
+        exit::USAGE
+    } else if let Some(client) = err.downcast_ref::<ClientError>() {
+        match client {
+            ClientError::Unreachable { .. } => exit::UNREACHABLE,
+            ClientError::Unauthorized { .. } => exit::AUTH,
+            ClientError::InvalidSpec { .. } | ClientError::File { .. } => exit::USAGE,
+            ClientError::NotFound { .. } | ClientError::Api { .. } => exit::INTERNAL,
+        }
+    } else {
+        exit::INTERNAL
+    };
+    let mut message = format!("{err:#}");
+    if code == exit::UNREACHABLE {
+        message.push_str("; is the server running? Check `--server` / `RGRID_SERVER`");
+    }
+    ui.error(message);
+    code
+}
+
+/// rgrid's own diagnostics go to stderr only when asked (`RUST_LOG`); the local grid logs
+/// at info to its log file.
+fn init_tracing(command: &Command) {
+    let default = if matches!(command, Command::Dev(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
+}

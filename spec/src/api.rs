@@ -74,7 +74,10 @@ pub enum JobStatus {
 
 impl JobStatus {
     pub fn is_final(self) -> bool {
-        matches!(self, JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled)
+        matches!(
+            self,
+            JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -224,7 +227,9 @@ impl Stream {
     }
 
     pub fn parse(text: &str) -> Option<Stream> {
-        [Stream::Stdout, Stream::Stderr, Stream::System].into_iter().find(|s| s.as_str() == text)
+        [Stream::Stdout, Stream::Stderr, Stream::System]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 

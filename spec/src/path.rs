@@ -18,9 +18,7 @@ impl PathProblem {
                 "is absolute; paths are relative to the job's work directory, e.g. `input.csv`"
                     .into()
             }
-            PathProblem::Escapes => {
-                "leaves the work directory (`..`); use a path inside it".into()
-            }
+            PathProblem::Escapes => "leaves the work directory (`..`); use a path inside it".into(),
             PathProblem::NotNormalised(n) => format!("is not normalised; write it as `{n}`"),
             PathProblem::BadCharacter => {
                 "holds a backslash or a control character; use `/` between parts".into()
@@ -75,7 +73,13 @@ mod tests {
 
     #[test]
     fn accepts_plain_relative_paths() {
-        for ok in ["a", "a/b.csv", "out/report.json", "data set/ünïcode.csv", ".hidden"] {
+        for ok in [
+            "a",
+            "a/b.csv",
+            "out/report.json",
+            "data set/ünïcode.csv",
+            ".hidden",
+        ] {
             assert_eq!(check_relative(ok), Ok(()), "{ok}");
         }
     }
@@ -88,7 +92,13 @@ mod tests {
         assert_eq!(check_relative(""), Err(PathProblem::Empty));
         assert_eq!(check_relative("."), Err(PathProblem::Escapes));
         assert_eq!(check_relative("a\\b"), Err(PathProblem::BadCharacter));
-        assert_eq!(check_relative("./a//b"), Err(PathProblem::NotNormalised("a/b".into())));
-        assert_eq!(check_relative("a/../b"), Err(PathProblem::NotNormalised("b".into())));
+        assert_eq!(
+            check_relative("./a//b"),
+            Err(PathProblem::NotNormalised("a/b".into()))
+        );
+        assert_eq!(
+            check_relative("a/../b"),
+            Err(PathProblem::NotNormalised("b".into()))
+        );
     }
 }

@@ -21,8 +21,16 @@ pub fn parse_cpu_millis(text: &str) -> Option<u64> {
         if frac.len() > 3 {
             return None;
         }
-        let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
-        let mut frac_millis: u64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+        let whole: u64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
+        let mut frac_millis: u64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().ok()?
+        };
         for _ in frac.len()..3 {
             frac_millis *= 10;
         }
@@ -34,7 +42,12 @@ pub fn parse_cpu_millis(text: &str) -> Option<u64> {
 /// Parses a memory quantity with a binary suffix (`Ki`, `Mi`, `Gi`, `Ti`) into bytes.
 pub fn parse_memory_bytes(text: &str) -> Option<u64> {
     let text = text.trim();
-    let units: [(&str, u64); 4] = [("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40)];
+    let units: [(&str, u64); 4] = [
+        ("Ki", 1 << 10),
+        ("Mi", 1 << 20),
+        ("Gi", 1 << 30),
+        ("Ti", 1 << 40),
+    ];
     for (suffix, factor) in units {
         if let Some(number) = text.strip_suffix(suffix) {
             if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
@@ -49,7 +62,7 @@ pub fn parse_memory_bytes(text: &str) -> Option<u64> {
 
 /// Formats millicpus the way a user wrote them most likely (`1`, `0.5`).
 pub fn format_cpu(millis: u64) -> String {
-    if millis % 1000 == 0 {
+    if millis.is_multiple_of(1000) {
         (millis / 1000).to_string()
     } else {
         format!("{millis}m")
@@ -67,7 +80,9 @@ mod tests {
         assert_eq!(parse_cpu_millis(".25"), Some(250));
         assert_eq!(parse_cpu_millis("500m"), Some(500));
         assert_eq!(parse_cpu_millis("2.125"), Some(2125));
-        for bad in ["", "0", "0m", "m", "-1", "1.2345", "one", "1e3", "1..2", "500M", "1 m"] {
+        for bad in [
+            "", "0", "0m", "m", "-1", "1.2345", "one", "1e3", "1..2", "500M", "1 m",
+        ] {
             assert_eq!(parse_cpu_millis(bad), None, "{bad:?} should be refused");
         }
     }

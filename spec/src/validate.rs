@@ -22,7 +22,10 @@ pub struct SpecError {
 
 impl SpecError {
     fn new(field: impl Into<String>, message: impl Into<String>) -> SpecError {
-        SpecError { field: field.into(), message: message.into() }
+        SpecError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -40,10 +43,15 @@ impl JobSpec {
         let mut de = serde_json::Deserializer::from_str(text);
         let spec: JobSpec = serde_path_to_error::deserialize(&mut de).map_err(|err| {
             let field = err.path().to_string();
-            let field = if field == "." { "(document)".to_string() } else { field };
+            let field = if field == "." {
+                "(document)".to_string()
+            } else {
+                field
+            };
             SpecError::new(field, err.into_inner().to_string())
         })?;
-        de.end().map_err(|err| SpecError::new("(document)", err.to_string()))?;
+        de.end()
+            .map_err(|err| SpecError::new("(document)", err.to_string()))?;
         Ok(spec)
     }
 
@@ -59,9 +67,13 @@ impl JobSpec {
                  [\"python\", \"main.py\"] or inline code",
             ));
         }
-        if body.command.iter().any(|c| c.contains('\0')) || body.args.iter().any(|a| a.contains('\0'))
+        if body.command.iter().any(|c| c.contains('\0'))
+            || body.args.iter().any(|a| a.contains('\0'))
         {
-            return Err(SpecError::new("spec.command", "holds a NUL byte; remove it"));
+            return Err(SpecError::new(
+                "spec.command",
+                "holds a NUL byte; remove it",
+            ));
         }
         check_env(&self)?;
         if body.timeout_seconds == 0 || body.timeout_seconds > MAX_TIMEOUT_SECONDS {
@@ -86,7 +98,9 @@ impl JobSpec {
             Some(cpu) => Some(parse_cpu_millis(cpu).ok_or_else(|| {
                 SpecError::new(
                     "spec.resources.cpu",
-                    format!("is {cpu:?}; write cores as \"1\" or \"0.5\", or millicores as \"500m\""),
+                    format!(
+                        "is {cpu:?}; write cores as \"1\" or \"0.5\", or millicores as \"500m\""
+                    ),
                 )
             })?),
         };
@@ -94,7 +108,11 @@ impl JobSpec {
             None => None,
             Some(memory) => Some(check_memory(memory)?),
         };
-        Ok(ValidatedSpec { spec: self, cpu_millis, memory_bytes })
+        Ok(ValidatedSpec {
+            spec: self,
+            cpu_millis,
+            memory_bytes,
+        })
     }
 }
 
@@ -102,16 +120,24 @@ fn check_header(spec: &JobSpec) -> Result<(), SpecError> {
     if spec.api_version != API_VERSION {
         return Err(SpecError::new(
             "apiVersion",
-            format!("is {:?}; this server speaks {API_VERSION:?}", spec.api_version),
+            format!(
+                "is {:?}; this server speaks {API_VERSION:?}",
+                spec.api_version
+            ),
         ));
     }
     if spec.kind != KIND {
-        return Err(SpecError::new("kind", format!("is {:?}; write {KIND:?}", spec.kind)));
+        return Err(SpecError::new(
+            "kind",
+            format!("is {:?}; write {KIND:?}", spec.kind),
+        ));
     }
     if let Some(name) = &spec.metadata.name {
         let ok = !name.is_empty()
             && name.len() <= 63
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
         if !ok {
             return Err(SpecError::new(
                 "metadata.name",
@@ -125,7 +151,9 @@ fn check_header(spec: &JobSpec) -> Result<(), SpecError> {
 fn check_runtime(runtime: &str) -> Result<(), SpecError> {
     let ok = !runtime.is_empty()
         && runtime.len() <= 255
-        && runtime.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:@".contains(&b))
+        && runtime
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:@".contains(&b))
         && !runtime.starts_with(['-', '.', '/', ':']);
     if ok {
         Ok(())
@@ -150,7 +178,10 @@ fn check_env(spec: &JobSpec) -> Result<(), SpecError> {
             ));
         }
         if value.contains('\0') {
-            return Err(SpecError::new(format!("spec.env.{key}"), "holds a NUL byte; remove it"));
+            return Err(SpecError::new(
+                format!("spec.env.{key}"),
+                "holds a NUL byte; remove it",
+            ));
         }
     }
     Ok(())
@@ -161,18 +192,28 @@ fn check_inputs(spec: &JobSpec) -> Result<(), SpecError> {
     let reserved = reserved_paths(spec);
     for (i, input) in spec.spec.files.inputs.iter().enumerate() {
         let field = format!("spec.files.inputs[{i}]");
-        check_relative(&input.path)
-            .map_err(|p| SpecError::new(format!("{field}.path"), format!("{:?} {}", input.path, p.explain())))?;
+        check_relative(&input.path).map_err(|p| {
+            SpecError::new(
+                format!("{field}.path"),
+                format!("{:?} {}", input.path, p.explain()),
+            )
+        })?;
         if !seen.insert(input.path.as_str()) {
             return Err(SpecError::new(
                 format!("{field}.path"),
-                format!("{:?} is given twice; each input needs its own path", input.path),
+                format!(
+                    "{:?} is given twice; each input needs its own path",
+                    input.path
+                ),
             ));
         }
         if reserved.contains(&input.path.as_str()) {
             return Err(SpecError::new(
                 format!("{field}.path"),
-                format!("{:?} is written from `spec.code` or `spec.requirements`; rename it", input.path),
+                format!(
+                    "{:?} is written from `spec.code` or `spec.requirements`; rename it",
+                    input.path
+                ),
             ));
         }
         let scheme_ok = ["https://", "http://", "rgrid://"]
@@ -220,7 +261,10 @@ fn check_outputs(spec: &JobSpec) -> Result<(), SpecError> {
             ));
         }
         if !seen.insert(output.path.as_str()) {
-            return Err(SpecError::new(&field, format!("{:?} is given twice", output.path)));
+            return Err(SpecError::new(
+                &field,
+                format!("{:?} is given twice", output.path),
+            ));
         }
     }
     Ok(())
@@ -229,10 +273,16 @@ fn check_outputs(spec: &JobSpec) -> Result<(), SpecError> {
 fn check_memory(memory: &str) -> Result<u64, SpecError> {
     let field = "spec.resources.memory";
     let bytes = parse_memory_bytes(memory).ok_or_else(|| {
-        SpecError::new(field, format!("is {memory:?}; write it with Ki, Mi or Gi, e.g. \"512Mi\""))
+        SpecError::new(
+            field,
+            format!("is {memory:?}; write it with Ki, Mi or Gi, e.g. \"512Mi\""),
+        )
     })?;
     if bytes < MIN_MEMORY_BYTES {
-        return Err(SpecError::new(field, format!("is {memory:?}; give at least \"6Mi\"")));
+        return Err(SpecError::new(
+            field,
+            format!("is {memory:?}; give at least \"6Mi\""),
+        ));
     }
     Ok(bytes)
 }
@@ -269,7 +319,9 @@ mod tests {
             "timeoutSeconds": 300, "network": false, "retries": 2
           }
         }"#;
-        let valid = JobSpec::from_json(text).and_then(JobSpec::validate).expect("valid");
+        let valid = JobSpec::from_json(text)
+            .and_then(JobSpec::validate)
+            .expect("valid");
         assert_eq!(valid.cpu_millis, Some(1000));
         assert_eq!(valid.memory_bytes, Some(512 << 20));
     }
@@ -279,14 +331,18 @@ mod tests {
         let err = refuse(r#"{"command":["true"],"timeout":5}"#);
         assert_eq!(err.field, "spec.timeout");
         assert!(err.message.contains("unknown field `timeout`"), "{err}");
-        let err = refuse(r#"{"command":["true"],"files":{"inputs":[{"path":"a","url":"https://x","sha":"1"}]}}"#);
+        let err = refuse(
+            r#"{"command":["true"],"files":{"inputs":[{"path":"a","url":"https://x","sha":"1"}]}}"#,
+        );
         assert_eq!(err.field, "spec.files.inputs[0].sha");
         assert!(err.message.contains("`sha`"), "{err}");
     }
 
     #[test]
     fn escaping_and_absolute_paths_are_refused() {
-        let err = refuse(r#"{"command":["true"],"files":{"inputs":[{"path":"../x","url":"https://h/x"}]}}"#);
+        let err = refuse(
+            r#"{"command":["true"],"files":{"inputs":[{"path":"../x","url":"https://h/x"}]}}"#,
+        );
         assert_eq!(err.field, "spec.files.inputs[0].path");
         assert!(err.message.contains("leaves the work directory"), "{err}");
         let err = refuse(r#"{"command":["true"],"files":{"outputs":[{"path":"/etc/passwd"}]}}"#);
@@ -296,12 +352,27 @@ mod tests {
 
     #[test]
     fn quantities_timeouts_and_commands() {
-        assert_eq!(refuse(r#"{"command":["true"],"resources":{"cpu":"lots"}}"#).field, "spec.resources.cpu");
-        assert_eq!(refuse(r#"{"command":["true"],"resources":{"memory":"512MB"}}"#).field, "spec.resources.memory");
-        assert_eq!(refuse(r#"{"command":["true"],"timeoutSeconds":0}"#).field, "spec.timeoutSeconds");
-        assert_eq!(refuse(r#"{"command":["true"],"timeoutSeconds":99999999}"#).field, "spec.timeoutSeconds");
+        assert_eq!(
+            refuse(r#"{"command":["true"],"resources":{"cpu":"lots"}}"#).field,
+            "spec.resources.cpu"
+        );
+        assert_eq!(
+            refuse(r#"{"command":["true"],"resources":{"memory":"512MB"}}"#).field,
+            "spec.resources.memory"
+        );
+        assert_eq!(
+            refuse(r#"{"command":["true"],"timeoutSeconds":0}"#).field,
+            "spec.timeoutSeconds"
+        );
+        assert_eq!(
+            refuse(r#"{"command":["true"],"timeoutSeconds":99999999}"#).field,
+            "spec.timeoutSeconds"
+        );
         assert_eq!(refuse(r#"{"command":[]}"#).field, "spec.command");
-        assert_eq!(refuse(r#"{"command":["true"],"retries":50}"#).field, "spec.retries");
+        assert_eq!(
+            refuse(r#"{"command":["true"],"retries":50}"#).field,
+            "spec.retries"
+        );
     }
 
     #[test]

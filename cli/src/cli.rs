@@ -1,0 +1,229 @@
+//! The command-line definition: one source for help, completions and the man page.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Run Python scripts and container jobs on a grid of worker nodes, from the terminal.
+///
+/// With no server configured, rgrid runs jobs on a local grid on this machine (started on
+/// demand). Point it at a shared grid with `--server URL` or `RGRID_SERVER`, and the key in
+/// `RGRID_API_KEY`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rgrid",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// URL of an rgrid server; without it, the local grid on this machine.
+    #[arg(long, global = true, env = "RGRID_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+
+    /// When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print only the job's own output and errors, nothing from rgrid itself.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a Python script on the grid: upload it and its inputs, stream its logs, download
+    /// the files it wrote. Exits with the script's exit code.
+    Run(RunArgs),
+    /// Submit a JobSpec v1 file (`-` for standard input): any image, any command.
+    Submit(SubmitArgs),
+    /// Show a job's status.
+    Status(JobArgs),
+    /// Print a job's logs; `--follow` waits for more until the job ends.
+    Logs(LogsArgs),
+    /// List recent jobs, newest first.
+    List(ListArgs),
+    /// Download a job's output files.
+    Download(DownloadArgs),
+    /// Cancel a queued or running job.
+    Cancel(JobArgs),
+    /// Run the local grid (server and runner) in the foreground.
+    Dev(DevArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The Python script to run.
+    #[arg(value_name = "SCRIPT")]
+    pub script: PathBuf,
+
+    /// Arguments for the script; local files among them are uploaded as inputs. rgrid's own
+    /// flags may come before or after them; put arguments that start with `-` after `--`.
+    #[arg(value_name = "ARGS")]
+    pub args: Vec<String>,
+
+    /// requirements.txt to install first (default: one next to the script, if any).
+    #[arg(long = "req", short = 'r', value_name = "FILE")]
+    pub requirements: Option<PathBuf>,
+
+    /// Container image to run in.
+    #[arg(long, value_name = "IMAGE", default_value = rgrid_spec::DEFAULT_RUNTIME)]
+    pub runtime: String,
+
+    /// CPU limit in cores: 1, 0.5 or 500m.
+    #[arg(long, value_name = "N")]
+    pub cpu: Option<String>,
+
+    /// Memory limit: 512Mi, 2Gi.
+    #[arg(long, value_name = "SIZE")]
+    pub memory: Option<String>,
+
+    /// Kill the job after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = rgrid_spec::job_spec::DEFAULT_TIMEOUT_SECONDS)]
+    pub timeout: u64,
+
+    /// Environment variable for the job, KEY=VALUE (repeatable).
+    #[arg(long = "env", short = 'e', value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+
+    /// Let the job use the network (off by default).
+    #[arg(long)]
+    pub network: bool,
+
+    /// Attempts after a failed first one. `rgrid run` fails fast by default.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: u32,
+
+    /// Where to put the job's output files.
+    #[arg(long, short = 'o', value_name = "DIR", default_value = ".")]
+    pub output_dir: PathBuf,
+
+    /// Overwrite local files that differ from the job's outputs.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Submit and return at once with the job id.
+    #[arg(long, short = 'd')]
+    pub detach: bool,
+
+    /// Leave the outputs on the grid; `rgrid download ID` fetches them later.
+    #[arg(long)]
+    pub remote_only: bool,
+
+    /// With --detach, print the job as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// A JobSpec v1 JSON file, or `-` for standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Follow the job's logs until it ends, and exit with its exit code.
+    #[arg(long, short)]
+    pub follow: bool,
+
+    /// Print the job as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// The job id (a prefix is not enough: give the whole id).
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Keep printing new output until the job ends.
+    #[arg(long, short)]
+    pub follow: bool,
+
+    /// Print JSON Lines, one chunk per line (`{"type":"log",…}`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only jobs with this status: queued, running, succeeded, failed, cancelled.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+
+    /// At most this many jobs.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Directory to download into.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Overwrite local files that differ.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    /// Address for the local grid's API.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: String,
+
+    /// Stop after this many seconds with no jobs and no requests (0: never). The grid that
+    /// `rgrid run` starts on demand uses 600.
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub idle_timeout: u64,
+
+    /// Job slots (default: one per CPU).
+    #[arg(long, value_name = "N")]
+    pub slots: Option<u32>,
+
+    /// Started by `rgrid run` in the background (no banner).
+    #[arg(long, hide = true)]
+    pub background: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,216 @@
+//! The user side of the rgrid HTTP API.
+
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::{Response, StatusCode};
+use rgrid_spec::api::{ArtifactList, ErrorBody, JobList, JobView, LogPage, UploadView};
+use rgrid_spec::JobSpec;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+/// What went wrong talking to the server, sorted by what the user should do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot reach the rgrid server at {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    #[error("the server refused the API key ({message}); set a valid key in `RGRID_API_KEY`")]
+    Unauthorized { message: String },
+    #[error("{message}")]
+    NotFound { message: String },
+    #[error("invalid job spec: {message}")]
+    InvalidSpec { message: String },
+    #[error("the server answered {status}: {message}")]
+    Api { status: u16, message: String },
+    #[error("cannot read {path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    key: String,
+}
+
+impl Client {
+    pub fn new(base: &str, key: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .expect("a reqwest client with default TLS settings always builds");
+        Client {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            key: key.to_string(),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub async fn submit(&self, spec: &JobSpec) -> Result<JobView, ClientError> {
+        let request = self.http.post(self.url("/v1/jobs")).json(spec);
+        self.send_json(request).await
+    }
+
+    pub async fn job(&self, id: Uuid) -> Result<JobView, ClientError> {
+        self.send_json(self.http.get(self.url(&format!("/v1/jobs/{id}"))))
+            .await
+    }
+
+    pub async fn jobs(&self, status: Option<&str>, limit: u32) -> Result<JobList, ClientError> {
+        let mut query = vec![("limit", limit.to_string())];
+        if let Some(status) = status {
+            query.push(("status", status.to_string()));
+        }
+        self.send_json(self.http.get(self.url("/v1/jobs")).query(&query))
+            .await
+    }
+
+    pub async fn cancel(&self, id: Uuid) -> Result<JobView, ClientError> {
+        self.send_json(self.http.post(self.url(&format!("/v1/jobs/{id}/cancel"))))
+            .await
+    }
+
+    /// Log chunks after the cursor, waiting up to `wait` seconds for new ones.
+    pub async fn logs(&self, id: Uuid, after: i64, wait: u64) -> Result<LogPage, ClientError> {
+        let request = self
+            .http
+            .get(self.url(&format!("/v1/jobs/{id}/logs")))
+            .query(&[("after", after.to_string()), ("wait", wait.to_string())])
+            .timeout(Duration::from_secs(wait + 30));
+        self.send_json(request).await
+    }
+
+    pub async fn artifacts(&self, id: Uuid) -> Result<ArtifactList, ClientError> {
+        self.send_json(self.http.get(self.url(&format!("/v1/jobs/{id}/artifacts"))))
+            .await
+    }
+
+    /// Uploads a file unless the server already holds the same content.
+    pub async fn upload(
+        &self,
+        path: &Path,
+        sha256: &str,
+        size: u64,
+    ) -> Result<UploadView, ClientError> {
+        let url = self.url(&format!("/v1/uploads/{sha256}"));
+        let head = self.http.head(&url).bearer_auth(&self.key).send().await;
+        let head = head.map_err(|e| self.unreachable(e))?;
+        if head.status() == StatusCode::OK {
+            return Ok(UploadView {
+                url: format!("rgrid://uploads/{sha256}"),
+                sha256: sha256.into(),
+                size,
+            });
+        }
+        let file = tokio::fs::File::open(path)
+            .await
+            .map_err(|source| ClientError::File {
+                path: path.display().to_string(),
+                source,
+            })?;
+        let body = reqwest::Body::wrap_stream(tokio_util_stream(file));
+        let request = self
+            .http
+            .put(&url)
+            .header(reqwest::header::CONTENT_LENGTH, size)
+            .body(body);
+        self.send_json(request).await
+    }
+
+    /// GETs a presigned URL (no API key: the URL carries its own signature).
+    pub async fn fetch(&self, url: &str) -> Result<Response, ClientError> {
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        check(response).await
+    }
+
+    async fn send_json<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, ClientError> {
+        let response = request
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let response = check(response).await?;
+        response.json::<T>().await.map_err(|e| ClientError::Api {
+            status: 200,
+            message: format!("unreadable answer: {e}"),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn unreachable(&self, err: reqwest::Error) -> ClientError {
+        let mut detail = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(cause) = source {
+            detail = format!("{detail}: {cause}");
+            source = cause.source();
+        }
+        // reqwest prints the whole URL; a presigned query string must not reach the terminal.
+        if let Some(url) = err.url() {
+            let mut bare = url.clone();
+            bare.set_query(None);
+            detail = detail.replace(url.as_str(), bare.as_str());
+        }
+        ClientError::Unreachable {
+            url: self.base.clone(),
+            detail,
+        }
+    }
+}
+
+fn tokio_util_stream(
+    file: tokio::fs::File,
+) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> {
+    futures::stream::unfold(file, |mut file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; 256 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(bytes::Bytes::from(buf)), file))
+            }
+            Err(e) => Some((Err(e), file)),
+        }
+    })
+}
+
+async fn check(response: Response) -> Result<Response, ClientError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let text = response.text().await.unwrap_or_default();
+    let (code, message) = match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) => (body.error.code, body.error.message),
+        Err(_) => (String::new(), text.trim().chars().take(300).collect()),
+    };
+    Err(match status {
+        StatusCode::UNAUTHORIZED => ClientError::Unauthorized { message },
+        StatusCode::NOT_FOUND => ClientError::NotFound { message },
+        StatusCode::BAD_REQUEST if code == rgrid_spec::api::CODE_INVALID_SPEC => {
+            ClientError::InvalidSpec { message }
+        }
+        _ => ClientError::Api {
+            status: status.as_u16(),
+            message,
+        },
+    })
+}

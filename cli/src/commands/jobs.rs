@@ -1,0 +1,172 @@
+//! Commands that look at jobs: status, logs, list, download, cancel.
+
+use std::io::Write;
+
+use anyhow::Context;
+use rgrid_spec::api::{JobStatus, JobView};
+use uuid::Uuid;
+
+use crate::cli::{DownloadArgs, JobArgs, ListArgs, LogsArgs};
+use crate::target::Target;
+use crate::ui::Ui;
+use crate::{download, exit, follow, outcome, UsageError};
+
+pub fn parse_id(text: &str) -> anyhow::Result<Uuid> {
+    Uuid::parse_str(text.trim()).map_err(|_| {
+        UsageError(format!(
+            "`{text}` is not a job id; ids look like 0190f2c4-…, see `rgrid list`"
+        ))
+        .into()
+    })
+}
+
+pub async fn status(args: JobArgs, target: Target) -> anyhow::Result<i32> {
+    let job = target.client.job(parse_id(&args.id)?).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&job)?);
+        return Ok(exit::OK);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "job       {}", job.id)?;
+    if let Some(name) = &job.name {
+        writeln!(out, "name      {name}")?;
+    }
+    writeln!(out, "status    {}", job.status.as_str())?;
+    if job.status.is_final() && job.status != JobStatus::Succeeded {
+        writeln!(out, "why       {}", outcome::failure_line(&job))?;
+    }
+    writeln!(
+        out,
+        "attempts  {} (retries allowed: {})",
+        job.attempts, job.max_retries
+    )?;
+    writeln!(out, "runtime   {}", job.spec.spec.runtime)?;
+    if let Some(executor) = &job.executor {
+        writeln!(
+            out,
+            "executor  {executor} on {}",
+            job.node.as_deref().unwrap_or("?")
+        )?;
+    }
+    writeln!(out, "created   {}", job.created_at.to_rfc3339())?;
+    if let Some(took) = outcome::ran_for(&job) {
+        writeln!(out, "ran for   {took}")?;
+    }
+    Ok(exit::OK)
+}
+
+pub async fn logs(args: LogsArgs, target: Target, ui: &Ui) -> anyhow::Result<i32> {
+    let id = parse_id(&args.id)?;
+    let mode = if args.follow {
+        follow::Mode::Follow
+    } else {
+        follow::Mode::Once
+    };
+    follow::print_logs(&target.client, id, 0, mode, ui, args.json).await?;
+    Ok(exit::OK)
+}
+
+pub async fn list(args: ListArgs, target: Target) -> anyhow::Result<i32> {
+    if let Some(status) = &args.status {
+        if JobStatus::parse(status).is_none() {
+            return Err(UsageError(format!(
+                "`--status {status}` is not a status; use queued, running, succeeded, failed or \
+                 cancelled"
+            ))
+            .into());
+        }
+    }
+    let list = target
+        .client
+        .jobs(args.status.as_deref(), args.limit)
+        .await?;
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        for job in &list.jobs {
+            writeln!(out, "{}", serde_json::to_string(job)?)?;
+        }
+        return Ok(exit::OK);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<36}  {:<10}  {:<20}  {:<9}  CREATED",
+        "ID", "STATUS", "NAME", "REASON"
+    )?;
+    for job in &list.jobs {
+        writeln!(out, "{}", list_row(job))?;
+    }
+    Ok(exit::OK)
+}
+
+fn list_row(job: &JobView) -> String {
+    let reason = match (job.status, job.reason) {
+        (JobStatus::Failed, Some(reason)) => reason.as_str().to_string(),
+        _ => "-".into(),
+    };
+    let name: String = job
+        .name
+        .as_deref()
+        .unwrap_or("-")
+        .chars()
+        .take(20)
+        .collect();
+    format!(
+        "{:<36}  {:<10}  {:<20}  {:<9}  {}",
+        job.id,
+        job.status.as_str(),
+        name,
+        reason,
+        job.created_at.format("%Y-%m-%d %H:%M:%S")
+    )
+}
+
+pub async fn download(args: DownloadArgs, target: Target, ui: &Ui) -> anyhow::Result<i32> {
+    let id = parse_id(&args.id)?;
+    let job = target.client.job(id).await?;
+    if !job.status.is_final() {
+        ui.note(format!(
+            "job {id} is still {}; downloading what it has so far",
+            job.status.as_str()
+        ));
+    }
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("cannot create directory {}", args.dir.display()))?;
+    let got = download::outputs(&target.client, id, &args.dir, args.force).await?;
+    for path in &got.written {
+        println!("{}", path.display());
+    }
+    for path in &got.unchanged {
+        ui.note(format!("{} is up to date", path.display()));
+    }
+    if !got.kept.is_empty() {
+        let kept: Vec<String> = got.kept.iter().map(|p| p.display().to_string()).collect();
+        ui.error(format!(
+            "kept local {} (different content); pass `--force` to overwrite",
+            kept.join(", ")
+        ));
+        return Ok(exit::INTERNAL);
+    }
+    if got.written.is_empty() && got.unchanged.is_empty() {
+        ui.note(format!("job {id} has no output files"));
+    }
+    Ok(exit::OK)
+}
+
+pub async fn cancel(args: JobArgs, target: Target, ui: &Ui) -> anyhow::Result<i32> {
+    let job = target.client.cancel(parse_id(&args.id)?).await?;
+    if args.json {
+        println!("{}", serde_json::to_string(&job)?);
+    } else if job.status == JobStatus::Cancelled {
+        ui.note(format!("job {} cancelled", job.id));
+    } else if job.status.is_final() {
+        ui.note(format!(
+            "job {} had already ended ({})",
+            job.id,
+            job.status.as_str()
+        ));
+    } else {
+        ui.note(format!("job {} will stop within seconds", job.id));
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,333 @@
+//! `rgrid run script.py [args…]`: upload, submit, follow, download, exit with the job's code.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use rgrid_spec::{InputFile, JobSpec};
+use uuid::Uuid;
+
+use crate::cli::RunArgs;
+use crate::client::Client;
+use crate::target::Target;
+use crate::ui::Ui;
+use crate::{download, exit, follow, outcome, UsageError};
+
+pub async fn run(args: RunArgs, target: Target, ui: &Ui) -> anyhow::Result<i32> {
+    let plan = plan(&args)?;
+    let client = &target.client;
+
+    let mut spec = plan.spec;
+    for file in &plan.uploads {
+        let sha = download::sha256_file(&file.local).await?;
+        let size = std::fs::metadata(&file.local)
+            .with_context(|| format!("cannot read {}", file.local.display()))?
+            .len();
+        let uploaded = client.upload(&file.local, &sha, size).await?;
+        spec.spec.files.inputs.push(InputFile {
+            path: file.remote.clone(),
+            url: uploaded.url,
+            sha256: Some(sha),
+        });
+    }
+    let job = client.submit(&spec).await?;
+    if args.detach {
+        return detached(&job, args.json);
+    }
+    ui.note(format!("job {} queued on {}", job.id, where_(&target)));
+
+    follow_to_end(client, job.id, ui).await?;
+    let job = client.job(job.id).await?;
+    finish(
+        client,
+        &job,
+        &args.output_dir,
+        args.force,
+        args.remote_only,
+        ui,
+    )
+    .await
+}
+
+/// Follows a submitted job's logs to its end; Ctrl-C detaches and leaves it running.
+pub async fn follow_to_end(client: &Client, id: Uuid, ui: &Ui) -> anyhow::Result<()> {
+    tokio::select! {
+        done = follow::print_logs(client, id, 0, follow::Mode::Follow, ui, false) => {
+            done?;
+            Ok(())
+        }
+        _ = tokio::signal::ctrl_c() => {
+            ui.note(format!(
+                "detached; job {id} keeps running. Follow it with `rgrid logs {id} --follow`, \
+                 fetch its files with `rgrid download {id}`"
+            ));
+            Err(Detached.into())
+        }
+    }
+}
+
+/// Ctrl-C while following: not an error of the job.
+#[derive(Debug, thiserror::Error)]
+#[error("detached")]
+pub struct Detached;
+
+/// Reports a final job, downloads its outputs and picks the exit code.
+pub async fn finish(
+    client: &Client,
+    job: &rgrid_spec::api::JobView,
+    dir: &Path,
+    force: bool,
+    remote_only: bool,
+    ui: &Ui,
+) -> anyhow::Result<i32> {
+    let code = outcome::exit_code(job);
+    let mut outputs_note = String::new();
+    if !remote_only {
+        let got = download::outputs(client, job.id, dir, force).await?;
+        let names: Vec<String> = got.written.iter().map(|p| shown(p)).collect();
+        if !names.is_empty() {
+            outputs_note = format!("; outputs: {}", names.join(", "));
+        }
+        if !got.unchanged.is_empty() && names.is_empty() {
+            outputs_note = format!("; {} output(s) already up to date", got.unchanged.len());
+        }
+        if !got.kept.is_empty() {
+            let kept: Vec<String> = got.kept.iter().map(|p| shown(p)).collect();
+            ui.warn(format!(
+                "kept local {} (it differs from the job's output); rerun `rgrid download {}` \
+                 with `--force` to overwrite",
+                kept.join(", "),
+                job.id
+            ));
+        }
+    }
+    let executor = job.executor.as_deref().unwrap_or("unknown");
+    let node = job.node.as_deref().unwrap_or("?");
+    let took = outcome::ran_for(job)
+        .map(|t| format!(" in {t}"))
+        .unwrap_or_default();
+    if code == exit::OK {
+        ui.note(format!(
+            "job {} succeeded{took} (executor: {executor}, node: {node}){outputs_note}",
+            job.id
+        ));
+    } else {
+        ui.error(format!(
+            "{} (executor: {executor}, node: {node}){outputs_note}; logs: `rgrid logs {}`",
+            outcome::failure_line(job),
+            job.id
+        ));
+    }
+    Ok(code)
+}
+
+/// A path as the user would type it: `report.md`, not `./report.md`.
+fn shown(path: &Path) -> String {
+    path.strip_prefix(".").unwrap_or(path).display().to_string()
+}
+
+fn detached(job: &rgrid_spec::api::JobView, json: bool) -> anyhow::Result<i32> {
+    if json {
+        println!("{}", serde_json::to_string(job)?);
+    } else {
+        println!("{}", job.id);
+        eprintln!(
+            "rgrid: job {id} queued. Next: `rgrid logs {id} --follow`, `rgrid status {id}`, \
+             `rgrid download {id}`",
+            id = job.id
+        );
+    }
+    Ok(exit::OK)
+}
+
+fn where_(target: &Target) -> String {
+    if target.local {
+        "the local grid".into()
+    } else {
+        target.client.base().to_string()
+    }
+}
+
+/// A local file to upload and the path it gets in the job's work directory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upload {
+    pub local: PathBuf,
+    pub remote: String,
+}
+
+#[derive(Debug)]
+pub struct Plan {
+    pub spec: JobSpec,
+    pub uploads: Vec<Upload>,
+}
+
+/// Turns the command line into a spec and a list of files to upload, checking every local
+/// file before anything leaves the machine.
+pub fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
+    let script = &args.script;
+    let meta = std::fs::metadata(script).map_err(|e| {
+        UsageError(format!(
+            "cannot read script `{}`: {}",
+            script.display(),
+            io_reason(&e)
+        ))
+    })?;
+    if !meta.is_file() {
+        return Err(UsageError(format!("script `{}` is not a file", script.display())).into());
+    }
+    let script_name = file_name(script)?;
+    let mut uploads = vec![Upload {
+        local: script.clone(),
+        remote: script_name.clone(),
+    }];
+
+    let mut job_args = Vec::with_capacity(args.args.len());
+    for arg in &args.args {
+        let path = Path::new(arg);
+        let is_file = !arg.starts_with('-') && path.is_file();
+        if !is_file {
+            job_args.push(arg.clone());
+            continue;
+        }
+        // Keep a tidy relative path as the job sees it; anything else lands by its name.
+        let remote = match rgrid_spec::path::check_relative(arg) {
+            Ok(()) => arg.clone(),
+            Err(_) => file_name(path)?,
+        };
+        if let Some(existing) = uploads.iter().find(|u| u.remote == remote) {
+            if !same_file(&existing.local, path) {
+                return Err(UsageError(format!(
+                    "two different files would both be `{remote}` in the job: `{}` and `{arg}`; \
+                     rename one",
+                    existing.local.display()
+                ))
+                .into());
+            }
+        } else {
+            uploads.push(Upload {
+                local: path.to_path_buf(),
+                remote: remote.clone(),
+            });
+        }
+        job_args.push(remote);
+    }
+
+    let requirements = read_requirements(args)?;
+    let mut spec = JobSpec::new(args.runtime.clone(), vec!["python".into(), script_name]);
+    spec.spec.args = job_args;
+    spec.spec.env = parse_env(&args.env)?;
+    spec.spec.requirements = requirements;
+    spec.spec.resources.cpu = args.cpu.clone();
+    spec.spec.resources.memory = args.memory.clone();
+    spec.spec.timeout_seconds = args.timeout;
+    spec.spec.network = args.network;
+    spec.spec.retries = args.retries;
+    if let Some(stem) = args.script.file_stem() {
+        let name: String = stem
+            .to_string_lossy()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .take(63)
+            .collect();
+        if !name.is_empty() {
+            spec.metadata.name = Some(name);
+        }
+    }
+    // Same rules as the server, checked before any upload; the message names the flag.
+    let mut check = spec.clone();
+    for upload in &uploads {
+        check.spec.files.inputs.push(InputFile {
+            path: upload.remote.clone(),
+            url: "rgrid://check".into(),
+            sha256: None,
+        });
+    }
+    check.validate().map_err(|e| UsageError(flag_for(&e)))?;
+    Ok(Plan { spec, uploads })
+}
+
+fn read_requirements(args: &RunArgs) -> anyhow::Result<Option<String>> {
+    let (path, explicit) = match &args.requirements {
+        Some(path) => (path.clone(), true),
+        None => {
+            let beside = args
+                .script
+                .parent()
+                .unwrap_or(Path::new(""))
+                .join("requirements.txt");
+            (beside, false)
+        }
+    };
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                UsageError(format!(
+                    "requirements file `{}` is not UTF-8 text",
+                    path.display()
+                ))
+            })?;
+            Ok(Some(text))
+        }
+        Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(UsageError(format!(
+            "cannot read requirements file `{}`: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+        .into()),
+    }
+}
+
+fn parse_env(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut env = BTreeMap::new();
+    for pair in pairs {
+        let (key, value) = pair.split_once('=').ok_or_else(|| {
+            UsageError(format!(
+                "`--env {pair}` needs the form KEY=VALUE, e.g. `--env MODE=fast`"
+            ))
+        })?;
+        env.insert(key.to_string(), value.to_string());
+    }
+    Ok(env)
+}
+
+/// Rewrites a spec error in terms of the `rgrid run` flag that caused it.
+fn flag_for(err: &rgrid_spec::SpecError) -> String {
+    let flag = match err.field.as_str() {
+        "spec.resources.cpu" => "--cpu",
+        "spec.resources.memory" => "--memory",
+        "spec.timeoutSeconds" => "--timeout",
+        "spec.runtime" => "--runtime",
+        "spec.retries" => "--retries",
+        f if f.starts_with("spec.env") => "--env",
+        _ => return err.to_string(),
+    };
+    format!("`{flag}` {}", err.message.replace("; write", "; give"))
+}
+
+fn file_name(path: &Path) -> anyhow::Result<String> {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| UsageError(format!("`{}` has no file name", path.display())).into())
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => err.to_string(),
+    }
+}

@@ -1,0 +1,128 @@
+//! Mistakes on the command line: one clear message naming the thing, and exit code 2 (or 77
+//! for a missing key), before anything is uploaded or any grid is started.
+
+use std::process::{Command, Output};
+
+fn rgrid(cwd: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rgrid"))
+        .args(args)
+        .current_dir(cwd)
+        // A server that is never contacted: the errors below come before any request.
+        .env("RGRID_SERVER", "http://127.0.0.1:9")
+        .env("RGRID_API_KEY", "rg_unused")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run rgrid")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn dir_with_script() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("main.py"), "print('hi')\n").expect("write script");
+    dir
+}
+
+#[test]
+fn missing_script_names_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = rgrid(dir.path(), &["run", "nope.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "rgrid: error: cannot read script `nope.py`: no such file\n"
+    );
+}
+
+#[test]
+fn explicit_requirements_file_must_exist() {
+    let dir = dir_with_script();
+    let out = rgrid(dir.path(), &["run", "--req", "reqs.txt", "main.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "rgrid: error: cannot read requirements file `reqs.txt`: no such file\n"
+    );
+}
+
+#[test]
+fn bad_quantities_name_the_flag() {
+    let dir = dir_with_script();
+    let out = rgrid(dir.path(), &["run", "--cpu", "lots", "main.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("rgrid: error: `--cpu` is \"lots\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = rgrid(dir.path(), &["run", "--memory", "512MB", "main.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`--memory` is \"512MB\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = rgrid(dir.path(), &["run", "--timeout", "0", "main.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`--timeout` is 0"),
+        "{}",
+        stderr(&out)
+    );
+    let out = rgrid(dir.path(), &["run", "--env", "NOVALUE", "main.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`--env NOVALUE` needs the form KEY=VALUE"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn invalid_spec_file_names_the_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = r#"{"apiVersion":"rgrid.dev/v1","kind":"Job","spec":{"command":["true"],
+        "files":{"inputs":[{"path":"../etc/passwd","url":"https://h/x"}]}}}"#;
+    std::fs::write(dir.path().join("job.json"), spec).expect("write spec");
+    let out = rgrid(dir.path(), &["submit", "job.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("`spec.files.inputs[0].path` \"../etc/passwd\" leaves the work directory"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn server_without_key_is_an_auth_error() {
+    let dir = dir_with_script();
+    let out = Command::new(env!("CARGO_BIN_EXE_rgrid"))
+        .args(["run", "main.py"])
+        .current_dir(dir.path())
+        .env("RGRID_SERVER", "http://127.0.0.1:9")
+        .env_remove("RGRID_API_KEY")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run rgrid");
+    assert_eq!(out.status.code(), Some(77));
+    assert!(
+        stderr(&out).contains("`RGRID_API_KEY` is not set"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_job_id_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = rgrid(dir.path(), &["status", "not-an-id"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`not-an-id` is not a job id"),
+        "{}",
+        stderr(&out)
+    );
+}
