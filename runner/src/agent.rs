@@ -7,7 +7,7 @@ use std::time::Duration;
 use rgrid_spec::api::{RegisterRequest, RegisterResponse};
 use tokio_util::sync::CancellationToken;
 
-use crate::client::{ApiClient, ClientError, NodeClient};
+use crate::client::{ApiClient, ClientError};
 use crate::executor::docker::DockerExecutor;
 use crate::executor::process::ProcessExecutor;
 use crate::executor::{Executor, ExecutorError, ExecutorSettings};
@@ -181,9 +181,4 @@ async fn work_slot(
         }
     }
     Ok(())
-}
-
-/// The client of an already registered node, for tests that drive slots by hand.
-pub fn node_client(server_url: &str, node_token: String) -> Result<NodeClient, ClientError> {
-    Ok(ApiClient::new(server_url)?.node(node_token))
 }
