@@ -24,7 +24,10 @@ pub struct RunnerOptions {
 
 impl Default for RunnerOptions {
     fn default() -> Self {
-        RunnerOptions { executor: "docker", slots: 2 }
+        RunnerOptions {
+            executor: "docker",
+            slots: 2,
+        }
     }
 }
 
@@ -48,7 +51,12 @@ impl Grid {
             .env("RUST_LOG", "info");
         let mut server = Daemon::spawn("rgrid-server", command, dir.path().join("server.log"))?;
         let url = wait_for_file(&url_file, &mut server, Duration::from_secs(30))?;
-        Ok(Grid { url, dir, server, runners: Vec::new() })
+        Ok(Grid {
+            url,
+            dir,
+            server,
+            runners: Vec::new(),
+        })
     }
 
     /// Starts one `rgrid-runner` process against the server.
@@ -95,7 +103,11 @@ impl Grid {
     pub fn logs(&self) -> String {
         let mut text = format!("--- server log ---\n{}", self.server.log_text());
         for runner in &self.runners {
-            text.push_str(&format!("\n--- {} log ---\n{}", runner.name, runner.log_text()));
+            text.push_str(&format!(
+                "\n--- {} log ---\n{}",
+                runner.name,
+                runner.log_text()
+            ));
         }
         text
     }

@@ -41,7 +41,11 @@ impl Daemon {
         let err = file.try_clone()?;
         command.stdin(Stdio::null()).stdout(file).stderr(err);
         let child = command.spawn().with_context(|| format!("spawn {name}"))?;
-        Ok(Daemon { name: name.to_string(), child: Some(child), log })
+        Ok(Daemon {
+            name: name.to_string(),
+            child: Some(child),
+            log,
+        })
     }
 
     pub fn pid(&self) -> u32 {
@@ -59,7 +63,10 @@ impl Daemon {
     /// SIGTERM, then wait up to `grace` before killing.
     pub fn terminate(&mut self, grace: Duration) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
             let deadline = Instant::now() + grace;
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = child.try_wait() {
@@ -80,7 +87,11 @@ impl Daemon {
     pub fn check_alive(&mut self) -> anyhow::Result<()> {
         if let Some(child) = self.child.as_mut() {
             if let Some(status) = child.try_wait()? {
-                bail!("{} exited early ({status}); log:\n{}", self.name, self.log_text());
+                bail!(
+                    "{} exited early ({status}); log:\n{}",
+                    self.name,
+                    self.log_text()
+                );
             }
         }
         Ok(())
@@ -94,7 +105,11 @@ impl Drop for Daemon {
 }
 
 /// Waits for a file to appear with content, e.g. a server's `--url-file`.
-pub fn wait_for_file(path: &Path, daemon: &mut Daemon, timeout: Duration) -> anyhow::Result<String> {
+pub fn wait_for_file(
+    path: &Path,
+    daemon: &mut Daemon,
+    timeout: Duration,
+) -> anyhow::Result<String> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Ok(text) = std::fs::read_to_string(path) {
@@ -104,14 +119,23 @@ pub fn wait_for_file(path: &Path, daemon: &mut Daemon, timeout: Duration) -> any
         }
         daemon.check_alive()?;
         if Instant::now() > deadline {
-            bail!("{} did not write {} in time; log:\n{}", daemon.name, path.display(), daemon.log_text());
+            bail!(
+                "{} did not write {} in time; log:\n{}",
+                daemon.name,
+                path.display(),
+                daemon.log_text()
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
     }
 }
 
 /// Polls `check` until it answers true or the deadline passes.
-pub fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) -> anyhow::Result<()> {
+pub fn wait_until(
+    what: &str,
+    timeout: Duration,
+    mut check: impl FnMut() -> bool,
+) -> anyhow::Result<()> {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
         if check() {
@@ -142,11 +166,18 @@ impl Run {
 
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout ---\n{}--- stderr ---\n{}", self.code, self.stdout, self.stderr)
+        write!(
+            f,
+            "exit {}\n--- stdout ---\n{}--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
 /// The repository root (for `examples/`).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repo").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the repo")
+        .to_path_buf()
 }

@@ -32,48 +32,83 @@ fn postgres_docker_grid_story() {
     if !rgrid_tests::docker::require_docker() {
         return;
     }
-    let Some(pg) = rgrid_tests::postgres::require_postgres() else { return };
+    let Some(pg) = rgrid_tests::postgres::require_postgres() else {
+        return;
+    };
     let database = pg.create_database("rgrid_e2e");
     let mut grid = Grid::start(&database).expect("start rgrid-server");
-    grid.add_runner(RunnerOptions::default()).expect("start rgrid-runner");
+    grid.add_runner(RunnerOptions::default())
+        .expect("start rgrid-runner");
     let cwd = tempfile::tempdir().expect("temp dir");
     let here = cwd.path();
     example_dir(here);
 
     // The main job: a real script, a real requirement from PyPI, a real input file.
-    let first = grid.rgrid(here, &["run", "report.py", "sales.csv"]).expect("rgrid run");
+    let first = grid
+        .rgrid(here, &["run", "report.py", "sales.csv"])
+        .expect("rgrid run");
     assert_run(&first, 0, &grid);
-    assert!(first.stdout.contains("| north    |        9 |   2734.72 |"), "{first}");
-    assert!(first.stderr.contains("wrote report.md (5 regions, 40 orders)"), "{first}");
+    assert!(
+        first.stdout.contains("| north    |        9 |   2734.72 |"),
+        "{first}"
+    );
+    assert!(
+        first
+            .stderr
+            .contains("wrote report.md (5 regions, 40 orders)"),
+        "{first}"
+    );
     assert!(first.stderr.contains("executor: docker"), "{first}");
     let expected = std::fs::read(repo_root().join("examples/sales-report/expected-report.md"))
         .expect("expected report");
-    assert_eq!(std::fs::read(here.join("report.md")).expect("report.md downloaded"), expected);
+    assert_eq!(
+        std::fs::read(here.join("report.md")).expect("report.md downloaded"),
+        expected
+    );
     let first_id = job_id(&first);
 
     // Logs and outputs are kept: read them again later, download elsewhere.
     let logs = grid.rgrid(here, &["logs", &first_id]).expect("rgrid logs");
     assert_run(&logs, 0, &grid);
-    assert!(logs.stdout.contains("| central  |       11 |   2427.20 |"), "{logs}");
+    assert!(
+        logs.stdout.contains("| central  |       11 |   2427.20 |"),
+        "{logs}"
+    );
     let again = here.join("again");
     let download = grid
-        .rgrid(here, &["download", &first_id, again.to_str().expect("utf-8 path")])
+        .rgrid(
+            here,
+            &["download", &first_id, again.to_str().expect("utf-8 path")],
+        )
         .expect("rgrid download");
     assert_run(&download, 0, &grid);
-    assert_eq!(std::fs::read(again.join("report.md")).expect("downloaded again"), expected);
-    let status = grid.rgrid(here, &["status", &first_id, "--json"]).expect("rgrid status");
+    assert_eq!(
+        std::fs::read(again.join("report.md")).expect("downloaded again"),
+        expected
+    );
+    let status = grid
+        .rgrid(here, &["status", &first_id, "--json"])
+        .expect("rgrid status");
     let view: serde_json::Value = serde_json::from_str(&status.stdout).expect("status JSON");
     assert_eq!(view["status"], "succeeded", "{status}");
     assert_eq!(view["executor"], "docker", "{status}");
 
     // A second run with the same requirements uses the cached environment.
-    let second = grid.rgrid(here, &["run", "report.py", "sales.csv"]).expect("second run");
+    let second = grid
+        .rgrid(here, &["run", "report.py", "sales.csv"])
+        .expect("second run");
     assert_run(&second, 0, &grid);
-    assert!(second.stderr.to_lowercase().contains("from cache"), "{second}");
+    assert!(
+        second.stderr.to_lowercase().contains("from cache"),
+        "{second}"
+    );
 
     // The job's own exit code comes back, with its output.
-    std::fs::write(here.join("exit3.py"), "import sys\nprint('before exit')\nsys.exit(3)\n")
-        .expect("write script");
+    std::fs::write(
+        here.join("exit3.py"),
+        "import sys\nprint('before exit')\nsys.exit(3)\n",
+    )
+    .expect("write script");
     let exit3 = grid.rgrid(here, &["run", "exit3.py"]).expect("run exit3");
     assert_run(&exit3, 3, &grid);
     assert!(exit3.stdout.contains("before exit"), "{exit3}");
@@ -93,37 +128,68 @@ fn postgres_docker_grid_story() {
     assert!(net.stdout.contains("blocked:"), "{net}");
 
     // Limits: timeout and memory, each with its own reason and exit code.
-    std::fs::write(here.join("sleepy.py"), "import time\nprint('sleeping', flush=True)\ntime.sleep(60)\n")
-        .expect("write sleepy");
-    let timeout = grid.rgrid(here, &["run", "--timeout", "3", "sleepy.py"]).expect("run sleepy");
+    std::fs::write(
+        here.join("sleepy.py"),
+        "import time\nprint('sleeping', flush=True)\ntime.sleep(60)\n",
+    )
+    .expect("write sleepy");
+    let timeout = grid
+        .rgrid(here, &["run", "--timeout", "3", "sleepy.py"])
+        .expect("run sleepy");
     assert_run(&timeout, 124, &grid);
     assert!(timeout.stderr.contains("timed out after 3 s"), "{timeout}");
-    std::fs::write(here.join("hog.py"), "blocks = []\nwhile True:\n    blocks.append(bytearray(16 << 20))\n")
-        .expect("write hog");
-    let oom = grid.rgrid(here, &["run", "--memory", "64Mi", "hog.py"]).expect("run hog");
+    std::fs::write(
+        here.join("hog.py"),
+        "blocks = []\nwhile True:\n    blocks.append(bytearray(16 << 20))\n",
+    )
+    .expect("write hog");
+    let oom = grid
+        .rgrid(here, &["run", "--memory", "64Mi", "hog.py"])
+        .expect("run hog");
     assert_run(&oom, 137, &grid);
     assert!(oom.stderr.contains("out of memory"), "{oom}");
 
     // Bad input: each a clear message and its own exit code.
     let missing = grid.rgrid(here, &["run", "nope.py"]).expect("run missing");
     assert_run(&missing, 2, &grid);
-    assert!(missing.stderr.contains("cannot read script `nope.py`: no such file"), "{missing}");
+    assert!(
+        missing
+            .stderr
+            .contains("cannot read script `nope.py`: no such file"),
+        "{missing}"
+    );
     let image = grid
-        .rgrid(here, &["run", "--runtime", "rgrid-test/no-such-image:1", "exit3.py"])
+        .rgrid(
+            here,
+            &["run", "--runtime", "rgrid-test/no-such-image:1", "exit3.py"],
+        )
         .expect("run bad image");
     assert_run(&image, 125, &grid);
-    assert!(image.stderr.contains("`rgrid-test/no-such-image:1` was not found"), "{image}");
-    std::fs::write(here.join("bad-req.txt"), "rgrid-no-such-package-e2e==1.0\n").expect("write req");
-    let pip = grid.rgrid(here, &["run", "--req", "bad-req.txt", "exit3.py"]).expect("run bad req");
+    assert!(
+        image
+            .stderr
+            .contains("`rgrid-test/no-such-image:1` was not found"),
+        "{image}"
+    );
+    std::fs::write(here.join("bad-req.txt"), "rgrid-no-such-package-e2e==1.0\n")
+        .expect("write req");
+    let pip = grid
+        .rgrid(here, &["run", "--req", "bad-req.txt", "exit3.py"])
+        .expect("run bad req");
     assert_run(&pip, 125, &grid);
-    assert!(pip.stderr.contains("installing requirements failed"), "{pip}");
+    assert!(
+        pip.stderr.contains("installing requirements failed"),
+        "{pip}"
+    );
 
     // Any image, any command, through a JobSpec file; declared outputs come back.
     let spec = r#"{"apiVersion":"rgrid.dev/v1","kind":"Job","metadata":{"name":"inline"},
       "spec":{"code":"import os\nos.makedirs('out', exist_ok=True)\nopen('out/x.txt','w').write('inline ok\\n')\nprint('hello from inline')",
               "files":{"outputs":[{"path":"out/x.txt"}]},"retries":0}}"#;
     std::fs::write(here.join("job.json"), spec).expect("write spec");
-    let submit = grid.rgrid(here, &["submit", "job.json", "--follow"]).expect("submit");
+    let submit = grid
+        .rgrid(here, &["submit", "job.json", "--follow"])
+        .expect("submit");
     assert_run(&submit, 0, &grid);
     assert!(submit.stdout.contains("hello from inline"), "{submit}");
     let list = grid.rgrid(here, &["list", "--json"]).expect("list");
@@ -143,6 +209,10 @@ fn unreachable_server_is_a_clear_error() {
         .expect("run rgrid");
     let run = Run::from_output(output);
     assert_eq!(run.code, 69, "{run}");
-    assert!(run.stderr.contains("cannot reach the rgrid server at http://127.0.0.1:9"), "{run}");
+    assert!(
+        run.stderr
+            .contains("cannot reach the rgrid server at http://127.0.0.1:9"),
+        "{run}"
+    );
     assert!(run.stderr.contains("is the server running?"), "{run}");
 }

@@ -14,7 +14,12 @@ struct LocalHome {
 
 impl LocalHome {
     fn new() -> LocalHome {
-        LocalHome { dir: tempfile::Builder::new().prefix("rgrid-home-").tempdir().expect("home") }
+        LocalHome {
+            dir: tempfile::Builder::new()
+                .prefix("rgrid-home-")
+                .tempdir()
+                .expect("home"),
+        }
     }
 
     fn rgrid(&self, cwd: &Path, executor: &str, args: &[&str]) -> Run {
@@ -39,11 +44,20 @@ impl LocalHome {
 impl Drop for LocalHome {
     fn drop(&mut self) {
         let grid = self.dir.path().join("grid.json");
-        let Ok(text) = std::fs::read_to_string(&grid) else { return };
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { return };
+        let Ok(text) = std::fs::read_to_string(&grid) else {
+            return;
+        };
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+            return;
+        };
         if let Some(pid) = value["pid"].as_u64() {
-            let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
-            let _ = wait_until("local grid to stop", Duration::from_secs(20), || !grid.exists());
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(pid.to_string())
+                .status();
+            let _ = wait_until("local grid to stop", Duration::from_secs(20), || {
+                !grid.exists()
+            });
         }
     }
 }
@@ -70,8 +84,14 @@ fn local_grid_runs_the_example_with_the_process_executor() {
     assert_eq!(run.code, 0, "{run}\n--- grid log ---\n{}", home.grid_log());
     assert!(run.stderr.contains("starting the local grid"), "{run}");
     assert!(run.stderr.contains("executor: process"), "{run}");
-    assert!(run.stdout.contains("| north    |        9 |   2734.72 |"), "{run}");
-    assert_eq!(std::fs::read(cwd.path().join("report.md")).expect("report.md"), expected_report());
+    assert!(
+        run.stdout.contains("| north    |        9 |   2734.72 |"),
+        "{run}"
+    );
+    assert_eq!(
+        std::fs::read(cwd.path().join("report.md")).expect("report.md"),
+        expected_report()
+    );
 
     // The grid stays up for the next command: no second start, and the job is listed.
     let list = home.rgrid(cwd.path(), "process", &["list"]);
@@ -97,5 +117,8 @@ fn local_grid_runs_the_example_on_docker() {
     let run = home.rgrid(cwd.path(), "auto", &["run", "report.py", "sales.csv"]);
     assert_eq!(run.code, 0, "{run}\n--- grid log ---\n{}", home.grid_log());
     assert!(run.stderr.contains("executor: docker"), "{run}");
-    assert_eq!(std::fs::read(cwd.path().join("report.md")).expect("report.md"), expected_report());
+    assert_eq!(
+        std::fs::read(cwd.path().join("report.md")).expect("report.md"),
+        expected_report()
+    );
 }
