@@ -230,6 +230,10 @@ fn add_elapsed(total: &AtomicU64, started: Instant) {
 struct Window {
     end_secs: f64,
     claims_per_sec: f64,
+    /// Mean claim time over mean finish time. Both are a few statements in one transaction,
+    /// but only the claim scans the queue: a load spike on the shared machine slows both
+    /// alike, while dead queue entries raise this ratio alone.
+    claim_to_finish: f64,
 }
 
 /// What the claim loop needs to know about the grid it runs on.
@@ -365,12 +369,13 @@ async fn sample(
     counters: &Counters,
 ) -> Result<Vec<Window>> {
     println!(
-        "{:>6} {:>8} {:>8} {:>9} {:>9} {:>6} {:>5} {:>5}{}",
+        "{:>6} {:>8} {:>8} {:>9} {:>9} {:>4} {:>6} {:>5} {:>5}{}",
         "t(s)",
         "claims/s",
         "claim ms",
         "finish ms",
         "create ms",
+        "c/f",
         "depth",
         "empty",
         "load",
@@ -387,21 +392,24 @@ async fn sample(
         let elapsed = window_start.elapsed().as_secs_f64();
         window_start = Instant::now();
         let claims = now.claims - before.claims;
-        let window = Window {
-            end_secs: started.elapsed().as_secs_f64(),
-            claims_per_sec: claims as f64 / elapsed,
-        };
         let mean_ms = |total: fn(&Totals) -> u64| {
             let nanos = total(&now) - total(&before);
             nanos as f64 / claims.max(1) as f64 / 1e6
         };
+        let (claim_ms, finish_ms) = (mean_ms(|t| t.claim_nanos), mean_ms(|t| t.finish_nanos));
+        let window = Window {
+            end_secs: started.elapsed().as_secs_f64(),
+            claims_per_sec: claims as f64 / elapsed,
+            claim_to_finish: claim_ms / finish_ms.max(f64::MIN_POSITIVE),
+        };
         println!(
-            "{:>6.1} {:>8.0} {:>8.3} {:>9.3} {:>9.3} {:>6} {:>5} {:>5}{}",
+            "{:>6.1} {:>8.0} {:>8.3} {:>9.3} {:>9.3} {:>4.2} {:>6} {:>5} {:>5}{}",
             window.end_secs,
             window.claims_per_sec,
-            mean_ms(|t| t.claim_nanos),
-            mean_ms(|t| t.finish_nanos),
+            claim_ms,
+            finish_ms,
             mean_ms(|t| t.create_nanos),
+            window.claim_to_finish,
             now.created.saturating_sub(now.claims),
             now.empty_claims - before.empty_claims,
             load_average(),
@@ -437,6 +445,15 @@ fn summarize(backend: &str, windows: &[Window]) {
         min.end_secs,
         max.claims_per_sec,
         mean
+    );
+    let worst = windows
+        .iter()
+        .max_by(|a, b| a.claim_to_finish.total_cmp(&b.claim_to_finish))
+        .unwrap_or(first);
+    println!(
+        "{backend} claim/finish time ratio (queue drag, load-independent): first {:.2}, \
+         last {:.2}, max {:.2} (window ending {:.0} s)",
+        first.claim_to_finish, last.claim_to_finish, worst.claim_to_finish, worst.end_secs
     );
 }
 
