@@ -52,9 +52,9 @@ async fn dispatch(cli: Cli, ui: &Ui) -> anyhow::Result<i32> {
         Command::Dev(_) => Err(UsageError("this build of rgrid has no local grid".into()).into()),
         Command::Run(args) => {
             // Check local files before starting or contacting any grid.
-            commands::run::plan(&args)?;
+            let plan = commands::run::plan(&args, ui)?;
             let target = target::connect(&cli.global, ui).await?;
-            commands::run::run(args, target, ui).await
+            commands::run::run(args, plan, target, ui).await
         }
         Command::Submit(args) => {
             let target = target::connect(&cli.global, ui).await?;

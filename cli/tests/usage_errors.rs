@@ -126,3 +126,21 @@ fn bad_job_id_is_a_usage_error() {
         stderr(&out)
     );
 }
+
+#[test]
+fn an_argument_shaped_like_a_missing_file_is_warned_about() {
+    let dir = dir_with_script();
+    let out = rgrid(
+        dir.path(),
+        &["run", "main.py", "missing.csv", "0.5", "fast"],
+    );
+    let text = stderr(&out);
+    assert!(
+        text.starts_with(
+            "rgrid: warning: `missing.csv` is not a local file, so it reaches the script as \
+             plain text; check the path if the script should read it\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("warning").count(), 1, "{text}");
+}

@@ -13,8 +13,7 @@ use crate::target::Target;
 use crate::ui::Ui;
 use crate::{download, exit, follow, outcome, UsageError};
 
-pub async fn run(args: RunArgs, target: Target, ui: &Ui) -> anyhow::Result<i32> {
-    let plan = plan(&args)?;
+pub async fn run(args: RunArgs, plan: Plan, target: Target, ui: &Ui) -> anyhow::Result<i32> {
     let client = &target.client;
 
     let mut spec = plan.spec;
@@ -163,7 +162,7 @@ pub struct Plan {
 
 /// Turns the command line into a spec and a list of files to upload, checking every local
 /// file before anything leaves the machine.
-pub fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
+pub fn plan(args: &RunArgs, ui: &Ui) -> anyhow::Result<Plan> {
     let script = &args.script;
     let meta = std::fs::metadata(script).map_err(|e| {
         UsageError(format!(
@@ -186,6 +185,12 @@ pub fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         let path = Path::new(arg);
         let is_file = !arg.starts_with('-') && path.is_file();
         if !is_file {
+            if looks_like_a_file(arg) {
+                ui.warn(format!(
+                    "`{arg}` is not a local file, so it reaches the script as plain text; \
+                     check the path if the script should read it"
+                ));
+            }
             job_args.push(arg.clone());
             continue;
         }
@@ -250,6 +255,22 @@ pub fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
     }
     check.validate().map_err(|e| UsageError(flag_for(&e)))?;
     Ok(Plan { spec, uploads })
+}
+
+/// An argument that names a file by its shape (`data/x.csv`, `input.json`) but is not one
+/// here is most likely a typo; numbers (`0.5`) and flags are not.
+fn looks_like_a_file(arg: &str) -> bool {
+    if arg.starts_with('-') || arg.contains("://") || arg.parse::<f64>().is_ok() {
+        return false;
+    }
+    let extension = Path::new(arg)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    let has_extension = (1..=5).contains(&extension.len())
+        && extension.chars().all(|c| c.is_ascii_alphanumeric())
+        && extension.chars().any(|c| c.is_ascii_alphabetic());
+    has_extension || arg.contains('/')
 }
 
 fn read_requirements(args: &RunArgs) -> anyhow::Result<Option<String>> {
