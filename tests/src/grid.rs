@@ -14,12 +14,36 @@ pub struct Grid {
     pub dir: tempfile::TempDir,
     pub server: Daemon,
     pub runners: Vec<Daemon>,
+    database_url: String,
+    options: GridOptions,
+    /// How many times the server was started, so each start gets its own log file.
+    starts: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct GridOptions {
+    /// `--heartbeat-timeout` of the server; runners beat at a third of it.
+    pub heartbeat_timeout_secs: u64,
+}
+
+impl Default for GridOptions {
+    fn default() -> Self {
+        GridOptions {
+            heartbeat_timeout_secs: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct RunnerOptions {
     pub executor: &'static str,
     pub slots: u32,
+    /// Reach the API here instead of the server's own URL (e.g. through a [`TcpProxy`]).
+    ///
+    /// [`TcpProxy`]: crate::proxy::TcpProxy
+    pub server_url: Option<String>,
+    /// `--drain-timeout` in seconds.
+    pub drain_timeout_secs: Option<u64>,
 }
 
 impl Default for RunnerOptions {
@@ -27,6 +51,8 @@ impl Default for RunnerOptions {
         RunnerOptions {
             executor: "docker",
             slots: 2,
+            server_url: None,
+            drain_timeout_secs: None,
         }
     }
 }
@@ -34,29 +60,47 @@ impl Default for RunnerOptions {
 impl Grid {
     /// Starts `rgrid-server serve` on `database_url` (listening on a free loopback port).
     pub fn start(database_url: &str) -> anyhow::Result<Grid> {
+        Grid::start_with(database_url, GridOptions::default())
+    }
+
+    pub fn start_with(database_url: &str, options: GridOptions) -> anyhow::Result<Grid> {
         let dir = tempfile::Builder::new().prefix("rgrid-e2e-").tempdir()?;
-        let url_file = dir.path().join("server.url");
-        let mut command = Command::new(bin("rgrid-server"));
-        command
-            .arg("serve")
-            .args(["--listen", "127.0.0.1:0"])
-            .args(["--database-url", database_url])
-            .arg("--data-dir")
-            .arg(dir.path().join("server"))
-            .arg("--url-file")
-            .arg(&url_file)
-            .args(["--heartbeat-timeout", "10"])
-            .env("RGRID_SERVER_API_KEY", TEST_API_KEY)
-            .env("RGRID_BOOTSTRAP_TOKEN", TEST_BOOTSTRAP_TOKEN)
-            .env("RUST_LOG", "info");
-        let mut server = Daemon::spawn("rgrid-server", command, dir.path().join("server.log"))?;
-        let url = wait_for_file(&url_file, &mut server, Duration::from_secs(30))?;
+        let (server, url) = spawn_server(dir.path(), database_url, &options, "127.0.0.1:0", 0)?;
         Ok(Grid {
             url,
             dir,
             server,
             runners: Vec::new(),
+            database_url: database_url.to_string(),
+            options,
+            starts: 1,
         })
+    }
+
+    /// `host:port` of the server, for a proxy in front of it.
+    pub fn address(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
+    /// Stops the server (SIGTERM) and starts it again on the same address and data.
+    pub fn restart_server(&mut self) -> anyhow::Result<()> {
+        self.server.terminate(Duration::from_secs(10));
+        let address = self.address().to_string();
+        let (server, url) = spawn_server(
+            self.dir.path(),
+            &self.database_url,
+            &self.options,
+            &address,
+            self.starts,
+        )?;
+        anyhow::ensure!(
+            url == self.url,
+            "the server came back at {url}, not {}",
+            self.url
+        );
+        self.server = server;
+        self.starts += 1;
+        Ok(())
     }
 
     /// Starts one `rgrid-runner` process against the server.
@@ -65,8 +109,9 @@ impl Grid {
         let root = self.dir.path().join(format!("runner-{n}"));
         std::fs::create_dir_all(&root)?;
         let mut command = Command::new(bin("rgrid-runner"));
+        let server_url = options.server_url.as_deref().unwrap_or(&self.url);
         command
-            .args(["--server", &self.url])
+            .args(["--server", server_url])
             .args(["--bootstrap-token", TEST_BOOTSTRAP_TOKEN])
             .args(["--name", &format!("test-runner-{n}")])
             .args(["--executor", options.executor])
@@ -76,6 +121,9 @@ impl Grid {
             .arg("--cache-root")
             .arg(shared_cache_root())
             .env("RUST_LOG", "info");
+        if let Some(secs) = options.drain_timeout_secs {
+            command.args(["--drain-timeout", &secs.to_string()]);
+        }
         let ca = Path::new("/etc/ssl/certs/ca-certificates.crt");
         if ca.exists() {
             command.arg("--ca-bundle").arg(ca);
@@ -111,6 +159,40 @@ impl Grid {
         }
         text
     }
+}
+
+/// Starts `rgrid-server serve`; its log is `server.log` (`server-<n>.log` after restarts).
+fn spawn_server(
+    dir: &Path,
+    database_url: &str,
+    options: &GridOptions,
+    listen: &str,
+    start: u32,
+) -> anyhow::Result<(Daemon, String)> {
+    let url_file = dir.join(format!("server-{start}.url"));
+    let log = match start {
+        0 => dir.join("server.log"),
+        n => dir.join(format!("server-{n}.log")),
+    };
+    let mut command = Command::new(bin("rgrid-server"));
+    command
+        .arg("serve")
+        .args(["--listen", listen])
+        .args(["--database-url", database_url])
+        .arg("--data-dir")
+        .arg(dir.join("server"))
+        .arg("--url-file")
+        .arg(&url_file)
+        .args([
+            "--heartbeat-timeout",
+            &options.heartbeat_timeout_secs.to_string(),
+        ])
+        .env("RGRID_SERVER_API_KEY", TEST_API_KEY)
+        .env("RGRID_BOOTSTRAP_TOKEN", TEST_BOOTSTRAP_TOKEN)
+        .env("RUST_LOG", "info");
+    let mut server = Daemon::spawn("rgrid-server", command, log)?;
+    let url = wait_for_file(&url_file, &mut server, Duration::from_secs(30))?;
+    Ok((server, url))
 }
 
 /// Requirement venvs are cached across test runs (and tests) so PyPI is hit once.

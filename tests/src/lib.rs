@@ -1,6 +1,8 @@
 //! Shared harness for the end-to-end tests.
 pub mod docker;
+pub mod faults;
 pub mod grid;
 pub mod process;
+pub mod proxy;
 
 pub mod postgres;

@@ -86,6 +86,63 @@ impl TempPostgres {
         self.port
     }
 
+    /// Runs one SQL statement in database `name` with `psql` and returns its rows, one line
+    /// each, columns separated by `|`. For tests that check what the server stored.
+    pub fn query(&self, name: &str, sql: &str) -> Vec<String> {
+        let port = self.port.to_string();
+        let args = [
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-U",
+            "postgres",
+            "-d",
+            name,
+            "-At",
+            "-c",
+            sql,
+        ];
+        match self.run("psql", &args) {
+            Ok(output) => String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .map(str::to_string)
+                .collect(),
+            Err(err) => panic!("query on `{name}` failed: {err:#}"),
+        }
+    }
+
+    /// Restarts the cluster (fast shutdown: open connections are cut), as an operator or a
+    /// crash-restart would; the port stays the same.
+    pub fn restart(&self) -> Result<()> {
+        self.stop()?;
+        self.start_again()
+    }
+
+    /// Stops the cluster (fast shutdown); [`TempPostgres::start_again`] brings it back.
+    pub fn stop(&self) -> Result<()> {
+        let data = self.data_dir();
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                path_str(&data)?,
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                "60",
+                "stop",
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Starts a stopped cluster again on the same port.
+    pub fn start_again(&self) -> Result<()> {
+        self.start_server()
+    }
+
     fn database_url(&self, name: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
     }

@@ -1,0 +1,116 @@
+//! A TCP proxy on loopback that a test controls, to cut a runner off from its server while
+//! both keep running (a network partition without network namespaces).
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+
+/// Forwards `127.0.0.1:<port>` to `target` until dropped. While cut, open connections are
+/// closed and new ones are closed as soon as they are accepted.
+pub struct TcpProxy {
+    pub url: String,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    target: String,
+    cut: AtomicBool,
+    stopped: AtomicBool,
+    open: Mutex<Vec<TcpStream>>,
+}
+
+impl TcpProxy {
+    /// `target` is `host:port`; the proxy's own URL is `http://127.0.0.1:<port>`.
+    pub fn start(target: &str) -> anyhow::Result<TcpProxy> {
+        let listener = TcpListener::bind("127.0.0.1:0").context("bind the proxy")?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let shared = Arc::new(Shared {
+            target: target.to_string(),
+            cut: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
+            open: Mutex::new(Vec::new()),
+        });
+        let accepting = shared.clone();
+        std::thread::spawn(move || accept_loop(listener, accepting));
+        Ok(TcpProxy { url, shared })
+    }
+
+    /// Closes every open connection and refuses new ones until [`TcpProxy::restore`].
+    pub fn cut(&self) {
+        self.shared.cut.store(true, Ordering::SeqCst);
+        self.shared.close_all();
+    }
+
+    pub fn restore(&self) {
+        self.shared.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+impl Drop for TcpProxy {
+    fn drop(&mut self) {
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        self.shared.close_all();
+        // Wake the accept loop so it sees `stopped`.
+        let _ = TcpStream::connect(self.url.trim_start_matches("http://"));
+    }
+}
+
+impl Shared {
+    fn close_all(&self) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        for stream in open.drain(..) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    for client in listener.incoming() {
+        if shared.stopped.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(client) = client else { continue };
+        if shared.cut.load(Ordering::SeqCst) {
+            let _ = client.shutdown(Shutdown::Both);
+            continue;
+        }
+        let Ok(server) = TcpStream::connect(&shared.target) else {
+            let _ = client.shutdown(Shutdown::Both);
+            continue;
+        };
+        let pairs = [
+            (client.try_clone(), server.try_clone()),
+            (server.try_clone(), client.try_clone()),
+        ];
+        {
+            let mut open = shared.open.lock().unwrap_or_else(|p| p.into_inner());
+            open.extend([client, server]);
+        }
+        for pair in pairs {
+            if let (Ok(from), Ok(to)) = pair {
+                std::thread::spawn(move || pump(from, to));
+            }
+        }
+    }
+}
+
+fn pump(mut from: TcpStream, mut to: TcpStream) {
+    let _ = from.set_read_timeout(Some(Duration::from_secs(600)));
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        match from.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if to.write_all(&buffer[..n]).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = to.shutdown(Shutdown::Both);
+    let _ = from.shutdown(Shutdown::Both);
+}

@@ -1,0 +1,745 @@
+//! Fault tests: real `rgrid-server` on a real Postgres, real `rgrid-runner`s on a real Docker
+//! engine (the process executor for the racing count), the `rgrid` CLI. Each kills, cuts or
+//! restarts something while jobs run and checks that no job was lost, none ran twice at
+//! once, and no log line went missing. Each prints a `FAULT REPORT` line.
+//!
+//! The tests take turns (one lock): they measure heartbeat timeouts of a few seconds, which a
+//! machine busy with another grid would blur.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rgrid_tests::faults::{
+    containers_of_job, inline_spec, is_final, numbered_lines_lost, running_containers_of_execution,
+    status, stdout_of, submit, wait_for_job, wait_for_output, FaultReport,
+};
+use rgrid_tests::grid::{Grid, GridOptions, RunnerOptions};
+use rgrid_tests::postgres::TempPostgres;
+use rgrid_tests::process::{bin, wait_until, Run, TEST_API_KEY};
+use rgrid_tests::proxy::TcpProxy;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Short enough that a dead runner's job moves on within seconds.
+const SHORT_HEARTBEAT: GridOptions = GridOptions {
+    heartbeat_timeout_secs: 4,
+};
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Postgres and Docker, or `None` when the test should skip (never under CI=true).
+fn services() -> Option<TempPostgres> {
+    if !rgrid_tests::docker::require_docker() {
+        return None;
+    }
+    rgrid_tests::postgres::require_postgres()
+}
+
+fn docker_runner(slots: u32) -> RunnerOptions {
+    RunnerOptions {
+        slots,
+        ..RunnerOptions::default()
+    }
+}
+
+/// `attempt|status` of each execution of the job, oldest first.
+fn executions(pg: &TempPostgres, db: &str, job: &str) -> Vec<String> {
+    pg.query(
+        db,
+        &format!(
+            "SELECT attempt, status, coalesce(reason, '') FROM executions \
+             WHERE job_id = '{job}' ORDER BY attempt"
+        ),
+    )
+}
+
+fn execution_id(pg: &TempPostgres, db: &str, job: &str, attempt: u32) -> String {
+    pg.query(
+        db,
+        &format!("SELECT id FROM executions WHERE job_id = '{job}' AND attempt = {attempt}"),
+    )
+    .into_iter()
+    .next()
+    .expect("the execution exists")
+}
+
+/// A job that says it started, works for `secs`, writes a token of its own to `out.txt`
+/// and prints it: whose output the job keeps tells which attempt won.
+fn slow_job_spec(name: &str, secs: u32) -> String {
+    let code = format!(
+        "import time, uuid\n\
+         token = uuid.uuid4().hex\n\
+         print('started', token, flush=True)\n\
+         time.sleep({secs})\n\
+         open('out.txt', 'w').write(token)\n\
+         print('finished', token, flush=True)\n"
+    );
+    inline_spec(
+        name,
+        &code,
+        serde_json::json!({"retries": 2, "files": {"outputs": [{"path": "out.txt"}]}}),
+    )
+}
+
+/// 1. `kill -9` the runner in the middle of a job: the execution is abandoned after the
+/// heartbeat timeout, the job is requeued and succeeds on a second runner; exactly one
+/// execution succeeded, and the dead runner's container did not run beside the retry.
+#[test]
+fn killed_runner_job_is_requeued_and_succeeds_elsewhere() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_kill");
+    let mut grid = Grid::start_with(&db, SHORT_HEARTBEAT).expect("start server");
+    grid.add_runner(docker_runner(1)).expect("start runner");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let mut report = FaultReport::new("kill -9 runner");
+
+    let id = submit(&grid, here, &slow_job_spec("victim", 8));
+    report.submitted = 1;
+    wait_for_output(&grid, here, &id, "started", Duration::from_secs(60));
+    let first = execution_id(&pg, &db, &id, 1);
+    grid.runners[0].kill();
+    grid.add_runner(docker_runner(1))
+        .expect("start second runner");
+
+    // When the retry starts, nothing of the first attempt may still run.
+    wait_for_job(
+        &grid,
+        here,
+        &id,
+        "the retry",
+        Duration::from_secs(60),
+        |v| v["attempts"] == 2 || is_final(v),
+    );
+    if !running_containers_of_execution(&first).is_empty() {
+        report.run_twice_concurrently += 1;
+    }
+    let view = wait_for_job(
+        &grid,
+        here,
+        &id,
+        "the job's end",
+        Duration::from_secs(90),
+        is_final,
+    );
+    report.ended = usize::from(is_final(&view));
+    report.lost = usize::from(view["status"] != "succeeded");
+    report.print_and_check();
+
+    assert_eq!(view["attempts"], 2, "{view}");
+    let runs = executions(&pg, &db, &id);
+    assert_eq!(
+        runs,
+        vec!["1|abandoned|abandoned", "2|succeeded|completed"],
+        "{}",
+        grid.logs()
+    );
+    let succeeded = runs.iter().filter(|r| r.contains("|succeeded|")).count();
+    assert_eq!(succeeded, 1);
+    assert!(containers_of_job(&id).is_empty(), "containers left behind");
+}
+
+/// 2. Two, then four runners race for 200 tiny jobs: each job's side effect (a line in a
+/// file of its own outside the work directory) happens exactly once. The process executor
+/// runs them: 400 containers would take minutes on two cores.
+#[test]
+fn racing_runners_run_every_job_exactly_once() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    for runners in [2, 4] {
+        race(&pg, runners, 200);
+    }
+}
+
+fn race(pg: &TempPostgres, runners: usize, jobs: usize) {
+    let db = pg.create_database(&format!("rgrid_fault_race_{runners}"));
+    let mut grid = Grid::start(&db).expect("start server");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let effects = here.join("effects");
+    std::fs::create_dir(&effects).expect("effects dir");
+    let mut report = FaultReport::new(if runners == 2 {
+        "2 runners racing"
+    } else {
+        "4 runners racing"
+    });
+
+    let started = Instant::now();
+    for n in 0..jobs {
+        let code = format!(
+            "import time\n\
+             with open('{dir}/{n}', 'a') as f:\n    f.write(f'start {{time.time()}}\\n')\n\
+             time.sleep(0.05)\n\
+             with open('{dir}/{n}', 'a') as f:\n    f.write(f'end {{time.time()}}\\n')\n",
+            dir = effects.display()
+        );
+        submit(
+            &grid,
+            here,
+            &inline_spec(&format!("race-{n}"), &code, serde_json::json!({})),
+        );
+    }
+    report.submitted = jobs;
+    let submitted_in = started.elapsed();
+    for _ in 0..runners {
+        let options = RunnerOptions {
+            executor: "process",
+            slots: 2,
+            ..RunnerOptions::default()
+        };
+        grid.add_runner(options).expect("start runner");
+    }
+    let racing = Instant::now();
+    let all_final = wait_until("every job to end", Duration::from_secs(240), || {
+        let ended = pg.query(
+            &db,
+            "SELECT count(*) FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled')",
+        );
+        ended.first().map(String::as_str) == Some(&jobs.to_string())
+    });
+    if let Err(err) = all_final {
+        panic!("{err:#}\n{}", grid.logs());
+    }
+    let raced_in = racing.elapsed();
+
+    let statuses = pg.query(
+        &db,
+        "SELECT status, attempts, count(*) FROM jobs GROUP BY 1, 2",
+    );
+    assert_eq!(
+        statuses,
+        vec![format!("succeeded|1|{jobs}")],
+        "{}",
+        grid.logs()
+    );
+    report.ended = jobs;
+    for n in 0..jobs {
+        let text = std::fs::read_to_string(effects.join(n.to_string())).unwrap_or_default();
+        let starts = text.lines().filter(|l| l.starts_with("start")).count();
+        match starts {
+            0 => report.lost += 1,
+            1 => {}
+            _ => report.run_twice_concurrently += overlapping_runs(&text),
+        }
+        assert_eq!(starts, 1, "job race-{n} ran {starts} times: {text}");
+    }
+    println!(
+        "racing with {runners} runners x 2 slots (process executor): {jobs} jobs submitted in \
+         {:.1} s, all ended {:.1} s after the runners started",
+        submitted_in.as_secs_f64(),
+        raced_in.as_secs_f64()
+    );
+    report.print_and_check();
+}
+
+/// Pairs of runs in one effects file whose start..end intervals overlap.
+fn overlapping_runs(text: &str) -> usize {
+    let times: Vec<f64> = text
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .collect();
+    let runs: Vec<(f64, f64)> = times
+        .chunks(2)
+        .map(|c| (c[0], *c.last().unwrap_or(&c[0])))
+        .collect();
+    let mut overlaps = 0;
+    for (i, a) in runs.iter().enumerate() {
+        for b in &runs[i + 1..] {
+            if a.0 < b.1 && b.0 < a.1 {
+                overlaps += 1;
+            }
+        }
+    }
+    overlaps
+}
+
+/// A job printing `line <n>` for `count` lines, `pause` seconds apart.
+fn counting_spec(name: &str, count: usize, pause: f64) -> String {
+    let code = format!(
+        "import time\nfor n in range({count}):\n    print(f'line {{n}}', flush=True)\n    \
+         time.sleep({pause})\n"
+    );
+    inline_spec(name, &code, serde_json::json!({"retries": 2}))
+}
+
+/// `rgrid logs ID --follow` in the background, as a user watching the job.
+fn follower(grid: &Grid, cwd: &Path, id: &str) -> std::process::Child {
+    std::process::Command::new(bin("rgrid"))
+        .args(["logs", id, "--follow"])
+        .current_dir(cwd)
+        .env("RGRID_SERVER", &grid.url)
+        .env("RGRID_API_KEY", TEST_API_KEY)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start rgrid logs --follow")
+}
+
+/// 3. Restart the server, then stop Postgres until the server fails requests and start it
+/// again, while jobs run and CLIs follow their logs: every job ends succeeded on its first
+/// attempt, and the stored logs and what the CLIs printed hold
+/// every line once, in order.
+#[test]
+fn server_and_postgres_restarts_lose_nothing() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_restart");
+    let mut grid = Grid::start(&db).expect("start server");
+    grid.add_runner(docker_runner(2)).expect("start runner");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let mut report = FaultReport::new("server and Postgres restarts");
+    let lines = 300;
+
+    let ids: Vec<String> = (0..2)
+        .map(|n| {
+            submit(
+                &grid,
+                here,
+                &counting_spec(&format!("count-{n}"), lines, 0.03),
+            )
+        })
+        .collect();
+    report.submitted = ids.len();
+    let followers: Vec<_> = ids.iter().map(|id| follower(&grid, here, id)).collect();
+    for id in &ids {
+        wait_for_output(&grid, here, id, "line 20\n", Duration::from_secs(60));
+    }
+    grid.restart_server().expect("restart the server");
+    for id in &ids {
+        wait_for_output(&grid, here, id, "line 120\n", Duration::from_secs(60));
+    }
+    // Postgres away long enough that the server answers requests with errors meanwhile.
+    pg.stop().expect("stop Postgres");
+    wait_until(
+        "the server to fail a request",
+        Duration::from_secs(20),
+        || grid.server.log_text().contains("request failed"),
+    )
+    .unwrap_or_else(|err| panic!("{err:#}\n{}", grid.logs()));
+    pg.start_again().expect("start Postgres again");
+
+    for id in &ids {
+        let view = wait_for_job(
+            &grid,
+            here,
+            id,
+            "the job's end",
+            Duration::from_secs(90),
+            is_final,
+        );
+        report.ended += usize::from(is_final(&view));
+        if view["status"] != "succeeded" {
+            report.lost += 1;
+        }
+        assert_eq!(view["attempts"], 1, "{view}\n{}", grid.logs());
+        report.log_lines_lost += numbered_lines_lost(&stdout_of(&grid, here, id), lines);
+    }
+    for child in followers {
+        let run = Run::from_output(child.wait_with_output().expect("follower ends"));
+        assert_eq!(run.code, 0, "{run}");
+        report.log_lines_lost += numbered_lines_lost(&run.stdout, lines);
+    }
+    report.print_and_check();
+}
+
+/// 4. Cut the runner off the server (a proxy the test controls) for longer than the heartbeat
+/// timeout while its job keeps running: the execution is abandoned and requeued on another
+/// runner, whose attempt wins; the cut-off runner's late report changes nothing.
+#[test]
+fn partitioned_runner_late_finish_is_refused() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_partition");
+    let mut grid = Grid::start_with(&db, SHORT_HEARTBEAT).expect("start server");
+    let proxy = TcpProxy::start(grid.address()).expect("start proxy");
+    let behind_proxy = RunnerOptions {
+        slots: 1,
+        server_url: Some(proxy.url.clone()),
+        ..RunnerOptions::default()
+    };
+    grid.add_runner(behind_proxy)
+        .expect("start runner behind the proxy");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let mut report = FaultReport::new("runner cut off");
+
+    let id = submit(&grid, here, &slow_job_spec("partitioned", 8));
+    report.submitted = 1;
+    wait_for_output(&grid, here, &id, "started", Duration::from_secs(60));
+    let first = execution_id(&pg, &db, &id, 1);
+    proxy.cut();
+    let cut_at = Instant::now();
+    grid.add_runner(docker_runner(1))
+        .expect("start second runner");
+    wait_for_job(
+        &grid,
+        here,
+        &id,
+        "the retry",
+        Duration::from_secs(60),
+        |v| v["attempts"] == 2 || is_final(v),
+    );
+    // The scenario itself: the cut-off node cannot learn it lost the job, so its attempt runs
+    // on beside the retry; fencing keeps it from changing anything. Measured, not a failure.
+    let cut_off_still_running = !running_containers_of_execution(&first).is_empty();
+    println!(
+        "runner cut off: its attempt still ran when the retry started: {cut_off_still_running}"
+    );
+    // Keep the first runner away until its job has finished on its side (8 s of work).
+    let first_done = Duration::from_secs(10);
+    if let Some(rest) = first_done.checked_sub(cut_at.elapsed()) {
+        std::thread::sleep(rest);
+    }
+    proxy.restore();
+    let view = wait_for_job(
+        &grid,
+        here,
+        &id,
+        "the job's end",
+        Duration::from_secs(90),
+        is_final,
+    );
+    report.ended = usize::from(is_final(&view));
+    report.lost = usize::from(view["status"] != "succeeded");
+    // The first runner reported (and was refused) once it could reach the server again.
+    wait_until(
+        "the late report to be refused",
+        Duration::from_secs(90),
+        || grid.runners[0].log_text().contains("stale"),
+    )
+    .unwrap_or_else(|err| panic!("{err:#}\n{}", grid.logs()));
+
+    assert_eq!(
+        executions(&pg, &db, &id),
+        vec!["1|abandoned|abandoned", "2|succeeded|completed"],
+        "{}",
+        grid.logs()
+    );
+    let logs = grid.rgrid(here, &["logs", &id, "--json"]).expect("logs");
+    let chunks: Vec<serde_json::Value> = logs
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let finished: Vec<&serde_json::Value> = chunks
+        .iter()
+        .filter(|c| c["text"].as_str().is_some_and(|t| t.contains("finished")))
+        .collect();
+    assert_eq!(
+        finished.len(),
+        1,
+        "one attempt's finish is logged: {chunks:?}"
+    );
+    assert_eq!(finished[0]["attempt"], 2, "{chunks:?}");
+    let winner = finished[0]["text"]
+        .as_str()
+        .and_then(|t| t.split_whitespace().nth(1))
+        .expect("token");
+    let out = here.join("out");
+    let download = grid
+        .rgrid(here, &["download", &id, out.to_str().expect("utf-8")])
+        .expect("download");
+    assert_eq!(download.code, 0, "{download}");
+    let kept = std::fs::read_to_string(out.join("out.txt")).expect("out.txt");
+    assert_eq!(kept, winner, "the artifact is the winning attempt's");
+    report.print_and_check();
+}
+
+/// 5. A job prints 200 000 lines as fast as it can: the server stores every line once, in
+/// order, and the CLI prints them all.
+#[test]
+fn flood_of_lines_is_stored_and_printed_whole() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_flood");
+    let mut grid = Grid::start(&db).expect("start server");
+    grid.add_runner(docker_runner(1)).expect("start runner");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let lines = 200_000;
+    std::fs::write(
+        here.join("flood.py"),
+        format!("for n in range({lines}):\n    print(f'line {{n}}')\n"),
+    )
+    .expect("write flood.py");
+    let mut report = FaultReport::new("200 000 lines");
+
+    let started = Instant::now();
+    let run = grid.rgrid(here, &["run", "flood.py"]).expect("rgrid run");
+    let took = started.elapsed();
+    report.submitted = 1;
+    assert_eq!(run.code, 0, "{}\n{}", run.stderr, grid.logs());
+    report.ended = 1;
+    report.log_lines_lost += numbered_lines_lost(&run.stdout, lines);
+    let id = run
+        .stderr
+        .split_whitespace()
+        .skip_while(|w| *w != "job")
+        .nth(1)
+        .expect("rgrid names the job")
+        .to_string();
+    report.log_lines_lost += numbered_lines_lost(&stdout_of(&grid, here, &id), lines);
+    println!(
+        "200 000 lines: `rgrid run` printed them all in {:.1} s",
+        took.as_secs_f64()
+    );
+    report.print_and_check();
+}
+
+/// 6. Out of memory → failed, reason `oom`; past the timeout → failed, reason `timeout`, even
+/// when a child ignores SIGTERM; no container is left behind either way.
+#[test]
+fn oom_timeout_and_stubborn_children_end_with_their_reason() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_limits");
+    let mut grid = Grid::start(&db).expect("start server");
+    grid.add_runner(docker_runner(2)).expect("start runner");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let mut report = FaultReport::new("oom, timeout, SIGTERM ignored");
+
+    let hog = "blocks = []\nwhile True:\n    blocks.append(bytearray(16 << 20))\n";
+    let stubborn = "import os, signal, time\n\
+                    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n\
+                    if os.fork() == 0:\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n\
+                    print('child and parent ignore SIGTERM', flush=True)\n\
+                    while True:\n    time.sleep(1)\n";
+    let cases = [
+        (
+            "hog",
+            hog,
+            serde_json::json!({"retries": 0, "resources": {"memory": "64Mi"}}),
+            "oom",
+        ),
+        (
+            "stubborn",
+            stubborn,
+            serde_json::json!({"retries": 0, "timeoutSeconds": 3}),
+            "timeout",
+        ),
+    ];
+    let ids: Vec<(String, &str)> = cases
+        .iter()
+        .map(|(name, code, extra, reason)| {
+            (
+                submit(&grid, here, &inline_spec(name, code, extra.clone())),
+                *reason,
+            )
+        })
+        .collect();
+    report.submitted = ids.len();
+    for (id, reason) in &ids {
+        let view = wait_for_job(
+            &grid,
+            here,
+            id,
+            "the job's end",
+            Duration::from_secs(90),
+            is_final,
+        );
+        report.ended += 1;
+        assert_eq!(view["status"], "failed", "{view}");
+        assert_eq!(view["reason"], *reason, "{view}");
+        assert!(
+            containers_of_job(id).is_empty(),
+            "a container of {id} is left"
+        );
+    }
+    report.print_and_check();
+}
+
+/// 7. Cancel while requirements install (a fresh, uncached venv) and while the job runs:
+/// each ends `cancelled` within seconds, without a retry, and leaves no container.
+#[test]
+fn cancel_during_install_and_during_run() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_cancel");
+    // Heartbeats every 2 s: the cancel reaches the runner well within the install.
+    let options = GridOptions {
+        heartbeat_timeout_secs: 6,
+    };
+    let mut grid = Grid::start_with(&db, options).expect("start server");
+    grid.add_runner(docker_runner(2)).expect("start runner");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let mut report = FaultReport::new("cancel during install and run");
+
+    // A comment unique to this run makes the requirements hash new: the install really runs,
+    // and numpy's wheel (about 18 MB) keeps it busy for a few seconds.
+    let nonce = format!("{:?}", std::time::SystemTime::now());
+    let install = inline_spec(
+        "cancel-install",
+        "print('never here')\n",
+        serde_json::json!({"retries": 2, "requirements": format!("# {nonce}\nnumpy\n")}),
+    );
+    let running = inline_spec(
+        "cancel-run",
+        "import time\nprint('running', flush=True)\ntime.sleep(120)\n",
+        serde_json::json!({"retries": 2}),
+    );
+    let installing = submit(&grid, here, &install);
+    let sleeping = submit(&grid, here, &running);
+    report.submitted = 2;
+
+    wait_until("the install to start", Duration::from_secs(60), || {
+        let run = grid.rgrid(here, &["logs", &installing]).expect("logs");
+        run.stderr.contains("installing requirements")
+    })
+    .unwrap_or_else(|err| panic!("{err:#}\n{}", grid.logs()));
+    wait_for_output(&grid, here, &sleeping, "running", Duration::from_secs(60));
+    for id in [&installing, &sleeping] {
+        let asked = Instant::now();
+        let cancel = grid.rgrid(here, &["cancel", id]).expect("rgrid cancel");
+        assert_eq!(cancel.code, 0, "{cancel}");
+        let view = wait_for_job(
+            &grid,
+            here,
+            id,
+            "the cancel",
+            Duration::from_secs(30),
+            is_final,
+        );
+        report.ended += 1;
+        assert_eq!(view["status"], "cancelled", "{view}");
+        assert_eq!(view["attempts"], 1, "{view}");
+        println!(
+            "cancel of {}: ended {:.1} s after `rgrid cancel`",
+            view["name"],
+            asked.elapsed().as_secs_f64()
+        );
+        wait_until("its containers to go", Duration::from_secs(20), || {
+            containers_of_job(id).is_empty()
+        })
+        .unwrap_or_else(|err| panic!("{err:#}"));
+    }
+    assert!(!stdout_of(&grid, here, &installing).contains("never here"));
+    let _ = status(&grid, here, &sleeping);
+    report.print_and_check();
+}
+
+/// 8. Runner shutdown: SIGTERM drains (no new claims, a short job finishes and reports); a
+/// second signal stops hard: the long job is killed and released, back in the queue at once
+/// without spending a retry; the runner exits 0 and leaves no container.
+#[test]
+fn runner_drain_finishes_short_jobs_and_releases_the_rest() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_drain");
+    let mut grid = Grid::start(&db).expect("start server");
+    grid.add_runner(docker_runner(2)).expect("start runner");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let mut report = FaultReport::new("runner drain and hard stop");
+
+    let short_code = "import time\nprint('short started', flush=True)\ntime.sleep(3)\n";
+    let long_code = "import time\nprint('long started', flush=True)\ntime.sleep(300)\n";
+    let no_retries = serde_json::json!({"retries": 0});
+    let short = submit(
+        &grid,
+        here,
+        &inline_spec("short", short_code, no_retries.clone()),
+    );
+    let long = submit(
+        &grid,
+        here,
+        &inline_spec("long", long_code, no_retries.clone()),
+    );
+    report.submitted = 2;
+    wait_for_output(
+        &grid,
+        here,
+        &short,
+        "short started",
+        Duration::from_secs(60),
+    );
+    wait_for_output(&grid, here, &long, "long started", Duration::from_secs(60));
+
+    grid.runners[0].signal("TERM");
+    let late = submit(
+        &grid,
+        here,
+        &inline_spec("late", "print('late')\n", no_retries),
+    );
+    report.submitted += 1;
+    let view = wait_for_job(
+        &grid,
+        here,
+        &short,
+        "the drain",
+        Duration::from_secs(60),
+        is_final,
+    );
+    assert_eq!(view["status"], "succeeded", "{view}\n{}", grid.logs());
+    assert_eq!(
+        status(&grid, here, &late)["status"],
+        "queued",
+        "no claims while draining"
+    );
+    assert_eq!(status(&grid, here, &long)["status"], "running");
+
+    grid.runners[0].signal("INT");
+    let exit = grid.runners[0].wait_exit(Duration::from_secs(30));
+    assert!(
+        exit.is_some_and(|s| s.success()),
+        "{exit:?}\n{}",
+        grid.logs()
+    );
+    let view = status(&grid, here, &long);
+    assert_eq!(
+        (&view["status"], &view["attempts"], &view["reason"]),
+        (
+            &serde_json::json!("queued"),
+            &serde_json::json!(1),
+            &serde_json::json!("abandoned")
+        ),
+        "released at once, not after the heartbeat timeout: {view}"
+    );
+    assert!(
+        containers_of_job(&long).is_empty(),
+        "the released job's container is gone"
+    );
+
+    // Released, not failed: a job without retries still gets its next attempt.
+    grid.add_runner(docker_runner(2))
+        .expect("start second runner");
+    let view = wait_for_job(
+        &grid,
+        here,
+        &late,
+        "the late job",
+        Duration::from_secs(60),
+        is_final,
+    );
+    assert_eq!(view["status"], "succeeded", "{view}");
+    wait_for_job(
+        &grid,
+        here,
+        &long,
+        "the second attempt",
+        Duration::from_secs(60),
+        |v| v["attempts"] == 2 && v["status"] == "running",
+    );
+    let cancel = grid.rgrid(here, &["cancel", &long]).expect("cancel");
+    assert_eq!(cancel.code, 0, "{cancel}");
+    let view = wait_for_job(
+        &grid,
+        here,
+        &long,
+        "the cancel",
+        Duration::from_secs(30),
+        is_final,
+    );
+    assert_eq!(view["status"], "cancelled", "{view}");
+    report.ended = 3;
+    report.print_and_check();
+}
