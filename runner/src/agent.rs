@@ -35,9 +35,23 @@ pub enum RunnerError {
     Unauthorized(#[source] ClientError),
 }
 
+/// How long a stopping runner tries to give its unfinished executions back to the server.
+const RELEASE_BOUND: Duration = Duration::from_secs(15);
+
 /// Runs the agent until `shutdown` is cancelled: no new claims after that, running jobs
 /// finish, then it returns.
 pub async fn run(config: RunnerConfig, shutdown: CancellationToken) -> Result<(), RunnerError> {
+    run_until(config, shutdown, CancellationToken::new()).await
+}
+
+/// [`run`], and when `hard_stop` is cancelled too (the drain deadline passed, or a second
+/// stop signal), running jobs are killed now and given back to the server unfinished, which
+/// requeues them at once.
+pub async fn run_until(
+    config: RunnerConfig,
+    shutdown: CancellationToken,
+    hard_stop: CancellationToken,
+) -> Result<(), RunnerError> {
     if config.slots == 0 {
         return Err(RunnerError::Config("slots must be at least 1".into()));
     }
@@ -73,6 +87,7 @@ pub async fn run(config: RunnerConfig, shutdown: CancellationToken) -> Result<()
         executor,
         config,
         heartbeat_interval,
+        hard_stop,
     });
     let mut workers = tokio::task::JoinSet::new();
     for slot in 0..slots {
@@ -90,8 +105,27 @@ pub async fn run(config: RunnerConfig, shutdown: CancellationToken) -> Result<()
             Err(err) => tracing::error!(error = %err, "a slot panicked"),
         }
     }
+    release(&ctx).await;
     tracing::info!("runner stopped");
     outcome
+}
+
+/// Hands back whatever the server still counts as running here: jobs a hard stop killed, and
+/// a claim the server granted while the runner stopped listening for its answer.
+async fn release(ctx: &JobContext) {
+    match tokio::time::timeout(RELEASE_BOUND, ctx.client.release()).await {
+        Ok(Ok(answer)) if answer.released > 0 => {
+            tracing::warn!(
+                released = answer.released,
+                "gave unfinished jobs back to the queue"
+            );
+        }
+        Ok(Ok(_)) => {}
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "could not give jobs back; the server's reaper will");
+        }
+        Err(_) => tracing::warn!("the server did not answer the release; its reaper will"),
+    }
 }
 
 /// Registers, waiting out a server that is not up yet (a node may boot before it); a refusal
@@ -152,8 +186,8 @@ async fn work_slot(
     shutdown: CancellationToken,
 ) -> Result<(), RunnerError> {
     while !shutdown.is_cancelled() {
-        // A claim dropped here on shutdown may already have been granted; the server then
-        // sees its heartbeats stop and requeues the job.
+        // A claim dropped here on shutdown may already have been granted: the release when the
+        // runner stops gives it back.
         let claimed = tokio::select! {
             answer = ctx.client.claim(CLAIM_WAIT_SECS) => answer,
             () = shutdown.cancelled() => break,

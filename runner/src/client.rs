@@ -11,7 +11,8 @@ use backon::{ExponentialBuilder, Retryable};
 use reqwest::{Method, StatusCode};
 use rgrid_spec::api::{
     ClaimRequest, ClaimResponse, ErrorBody, FinishRequest, HeartbeatResponse, LogBatch,
-    OutputsRequest, OutputsResponse, RegisterRequest, RegisterResponse, CODE_STALE_EXECUTION,
+    OutputsRequest, OutputsResponse, RegisterRequest, RegisterResponse, ReleaseResponse,
+    CODE_STALE_EXECUTION,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -167,6 +168,20 @@ impl NodeClient {
             Some(&self.token),
             Some(&body),
             timeout,
+        )
+        .await
+    }
+
+    /// Gives the node's unfinished executions back to the queue (the runner is stopping).
+    pub async fn release(&self) -> Result<ReleaseResponse, ClientError> {
+        let url = format!("{}/v1/runner/release", self.api.base);
+        call_json::<(), _>(
+            &self.api.http,
+            "release",
+            &url,
+            Some(&self.token),
+            None,
+            CALL_TIMEOUT,
         )
         .await
     }

@@ -26,6 +26,8 @@ pub struct JobContext {
     pub executor: Arc<dyn Executor>,
     pub config: RunnerConfig,
     pub heartbeat_interval: Duration,
+    /// Cancelled when the runner must stop now: running jobs are killed and released.
+    pub hard_stop: CancellationToken,
 }
 
 /// Why a job stopped being ours.
@@ -34,11 +36,18 @@ struct Control {
     kill: CancellationToken,
     stale: AtomicBool,
     cancelled: AtomicBool,
+    /// Killed by a hard stop: not finished, given back to the server by the agent.
+    released: AtomicBool,
 }
 
 impl Control {
     fn abandon(&self) {
         self.stale.store(true, Ordering::SeqCst);
+        self.kill.cancel();
+    }
+
+    fn release(&self) {
+        self.released.store(true, Ordering::SeqCst);
         self.kill.cancel();
     }
 }
@@ -89,7 +98,17 @@ async fn run_job_inner(ctx: &JobContext, assignment: Assignment) {
             control.abandon();
         }
     };
-    let beating = heartbeat(ctx, assignment.execution_id, control.clone());
+    let beating = async {
+        tokio::select! {
+            () = heartbeat(ctx, assignment.execution_id, control.clone()) => {}
+            () = ctx.hard_stop.cancelled() => {
+                tracing::warn!("hard stop: killing the job; it goes back to the queue");
+                control.release();
+                // Keep the execution alive on the server until the agent releases it.
+                heartbeat(ctx, assignment.execution_id, control.clone()).await;
+            }
+        }
+    };
     let work = execute(ctx, &assignment, &sink, &control);
 
     let (mut report, (), ()) = tokio::join!(
@@ -108,6 +127,10 @@ async fn run_job_inner(ctx: &JobContext, assignment: Assignment) {
     );
     if control.stale.load(Ordering::SeqCst) {
         tracing::warn!("execution is stale; abandoned without finishing");
+        return;
+    }
+    if control.released.load(Ordering::SeqCst) {
+        tracing::warn!("job stopped unfinished; the runner releases it for requeue");
         return;
     }
     if control.cancelled.load(Ordering::SeqCst) {

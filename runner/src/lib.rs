@@ -16,7 +16,8 @@ pub mod inputs;
 pub mod job;
 pub mod logs;
 pub mod outputs;
+pub mod watchdog;
 pub mod workdir;
 
-pub use agent::{run, RunnerError};
+pub use agent::{run, run_until, RunnerError};
 pub use config::{ExecutorChoice, RunnerConfig};

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Parser, ValueEnum};
+use rgrid_runner::watchdog::{self, Watchdog};
 use rgrid_runner::{config, ExecutorChoice, RunnerConfig};
 use tokio_util::sync::CancellationToken;
 
@@ -57,6 +58,9 @@ struct Args {
     drain_timeout: u64,
 }
 
+/// After a hard stop, how long killing the jobs and releasing them may take.
+const HARD_STOP_BOUND: Duration = Duration::from_secs(30);
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Executor {
     Docker,
@@ -73,12 +77,28 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+    if let Ok(node) = std::env::var(watchdog::WATCHDOG_ENV) {
+        return watchdog::run(&node)
+            .await
+            .context("the container watchdog failed");
+    }
     let args = Args::parse();
     let drain = Duration::from_secs(args.drain_timeout);
     let config = runner_config(args)?;
+    // Not for the process executor: its jobs carry no label to find them by after a crash; it
+    // serves the one-machine grid, where the runner lives in the CLI's own process.
+    let _watchdog = match config.executor {
+        ExecutorChoice::Process => None,
+        _ => Some(Watchdog::spawn(&config.name).context("cannot start the container watchdog")?),
+    };
 
     let shutdown = CancellationToken::new();
-    let runner = tokio::spawn(rgrid_runner::run(config, shutdown.clone()));
+    let hard_stop = CancellationToken::new();
+    let runner = tokio::spawn(rgrid_runner::run_until(
+        config,
+        shutdown.clone(),
+        hard_stop.clone(),
+    ));
     tokio::pin!(runner);
     tokio::select! {
         result = &mut runner => return result.context("runner task")?.context("runner failed"),
@@ -86,12 +106,25 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!(
         drain_secs = drain.as_secs(),
-        "stopping: no new claims, draining jobs"
+        "stopping: no new claims, draining jobs (stop again to stop now)"
     );
     shutdown.cancel();
-    match tokio::time::timeout(drain, &mut runner).await {
+    let why = tokio::select! {
+        result = &mut runner => return result.context("runner task")?.context("runner failed"),
+        () = tokio::time::sleep(drain) => "the drain timeout passed",
+        signal = stop_signal() => signal.map(|()| "a second stop signal")?,
+    };
+    tracing::warn!(
+        why,
+        "stopping now: killing running jobs and giving them back"
+    );
+    hard_stop.cancel();
+    match tokio::time::timeout(HARD_STOP_BOUND, &mut runner).await {
         Ok(result) => result.context("runner task")?.context("runner failed"),
-        Err(_) => bail!("jobs still running after the drain timeout; exiting anyway"),
+        Err(_) => bail!(
+            "jobs did not stop within {} s; exiting anyway",
+            HARD_STOP_BOUND.as_secs()
+        ),
     }
 }
 
@@ -130,7 +163,7 @@ fn runner_config(args: Args) -> anyhow::Result<RunnerConfig> {
     })
 }
 
-/// Resolves on SIGTERM or Ctrl-C.
+/// Resolves on SIGTERM or Ctrl-C (a fresh listener each call, so a second signal is seen).
 async fn stop_signal() -> anyhow::Result<()> {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot listen for SIGTERM")?;

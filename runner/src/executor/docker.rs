@@ -363,28 +363,7 @@ impl Executor for DockerExecutor {
     }
 
     async fn remove_leftovers(&self) -> Result<(), ExecutorError> {
-        let filters = HashMap::from([(
-            "label".to_string(),
-            vec![
-                format!("{LABEL_MANAGED}=true"),
-                format!("{LABEL_NODE}={}", self.settings.node),
-            ],
-        )]);
-        let options = ListContainersOptions {
-            all: true,
-            filters,
-            ..Default::default()
-        };
-        for container in self.docker.list_containers(Some(options)).await? {
-            let Some(id) = container.id else { continue };
-            tracing::info!(container = %id, "removing leftover container");
-            let remove = RemoveContainerOptions {
-                force: true,
-                v: true,
-                ..Default::default()
-            };
-            self.docker.remove_container(&id, Some(remove)).await?;
-        }
+        remove_node_containers(&self.docker, &self.settings.node).await?;
         remove_stale_builds(&self.settings.cache_root.join("venvs"))?;
         Ok(())
     }
@@ -428,9 +407,39 @@ impl Executor for DockerExecutor {
     }
 }
 
+/// Force-removes every rgrid container labelled with `node`; returns how many there were.
+/// Used at start (a crashed run's leftovers) and by the watchdog when the runner dies.
+pub async fn remove_node_containers(docker: &Docker, node: &str) -> Result<usize, ExecutorError> {
+    let filters = HashMap::from([(
+        "label".to_string(),
+        vec![
+            format!("{LABEL_MANAGED}=true"),
+            format!("{LABEL_NODE}={node}"),
+        ],
+    )]);
+    let options = ListContainersOptions {
+        all: true,
+        filters,
+        ..Default::default()
+    };
+    let containers = docker.list_containers(Some(options)).await?;
+    let count = containers.len();
+    for container in containers {
+        let Some(id) = container.id else { continue };
+        tracing::info!(container = %id, node, "removing leftover container");
+        let remove = RemoveContainerOptions {
+            force: true,
+            v: true,
+            ..Default::default()
+        };
+        docker.remove_container(&id, Some(remove)).await?;
+    }
+    Ok(count)
+}
+
 /// The local engine at the API version it speaks: bollard's default (1.47) is newer than
 /// older engines accept (Debian bookworm's 20.10 speaks 1.41).
-async fn local_engine() -> Result<Docker, ExecutorError> {
+pub async fn local_engine() -> Result<Docker, ExecutorError> {
     let answer = async {
         let docker = Docker::connect_with_local_defaults()?
             .negotiate_version()
