@@ -7,6 +7,11 @@ use std::time::Duration;
 /// How long a runner may stay silent before its executions are abandoned and requeued.
 pub const DEFAULT_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long past its job's timeout an execution may still run before the server abandons it.
+/// Covers what the runner does outside the job's own timeout: pulling the image, installing
+/// requirements (bounded by 15 min on the runner), downloading inputs, uploading outputs.
+pub const DEFAULT_TIMEOUT_GRACE: Duration = Duration::from_secs(30 * 60);
+
 #[derive(Clone)]
 pub struct ServerConfig {
     /// Where to listen; port 0 picks a free port (see `RunningServer::url`).
@@ -22,6 +27,8 @@ pub struct ServerConfig {
     /// The runners' bootstrap token; else `<data_dir>/bootstrap-token`, made on first start.
     pub bootstrap_token: Option<String>,
     pub heartbeat_timeout: Duration,
+    /// The timeout backstop: see [`DEFAULT_TIMEOUT_GRACE`].
+    pub timeout_grace: Duration,
 }
 
 impl ServerConfig {
@@ -35,6 +42,7 @@ impl ServerConfig {
             api_key: None,
             bootstrap_token: None,
             heartbeat_timeout: DEFAULT_HEARTBEAT_TIMEOUT,
+            timeout_grace: DEFAULT_TIMEOUT_GRACE,
         }
     }
 }
@@ -55,6 +63,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("api_key", &hidden(&self.api_key))
             .field("bootstrap_token", &hidden(&self.bootstrap_token))
             .field("heartbeat_timeout", &self.heartbeat_timeout)
+            .field("timeout_grace", &self.timeout_grace)
             .finish()
     }
 }

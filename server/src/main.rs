@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use rgrid_server::config::{sqlite_url, DEFAULT_HEARTBEAT_TIMEOUT};
+use rgrid_server::config::{sqlite_url, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_TIMEOUT_GRACE};
 use rgrid_server::ServerConfig;
 
 #[derive(Debug, Parser)]
@@ -51,6 +51,11 @@ struct ServeArgs {
     /// Seconds a runner may stay silent before its jobs are retried elsewhere.
     #[arg(long, env = "RGRID_HEARTBEAT_TIMEOUT", default_value_t = DEFAULT_HEARTBEAT_TIMEOUT.as_secs())]
     heartbeat_timeout: u64,
+
+    /// Seconds past a job's timeout its execution may still run (image pull, requirements,
+    /// inputs, outputs) before the server abandons it, in case its runner did not stop it.
+    #[arg(long, env = "RGRID_TIMEOUT_GRACE", default_value_t = DEFAULT_TIMEOUT_GRACE.as_secs())]
+    timeout_grace: u64,
 
     /// Write the bound URL to this file once the server accepts requests.
     #[arg(long)]
@@ -124,6 +129,7 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
         api_key,
         bootstrap_token: non_empty_env("RGRID_BOOTSTRAP_TOKEN"),
         heartbeat_timeout: Duration::from_secs(args.heartbeat_timeout.max(1)),
+        timeout_grace: Duration::from_secs(args.timeout_grace),
     })
 }
 

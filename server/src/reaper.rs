@@ -1,5 +1,6 @@
-//! Abandons executions whose runner stopped heartbeating, so their jobs are retried or failed
-//! instead of staying `running` forever.
+//! Abandons executions whose runner stopped heartbeating, and executions still running well
+//! past their job's timeout, so their jobs are retried or failed instead of staying `running`
+//! forever. Every pass is safe beside other servers' reapers (the store's contract).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,7 @@ pub async fn run(
     store: Arc<dyn Store>,
     events: Arc<Events>,
     heartbeat_timeout: Duration,
+    timeout_grace: Duration,
     interval: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -21,7 +23,10 @@ pub async fn run(
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = ticks.tick() => reap_once(store.as_ref(), &events, heartbeat_timeout).await,
+            _ = ticks.tick() => {
+                reap_once(store.as_ref(), &events, heartbeat_timeout).await;
+                reap_overdue_once(store.as_ref(), &events, timeout_grace).await;
+            }
             // Any change, or the sender gone, means stop.
             _ = stop.changed() => return,
         }
@@ -40,6 +45,22 @@ pub async fn reap_once(store: &dyn Store, events: &Events, heartbeat_timeout: Du
             events.queue_changed();
         }
         Err(err) => tracing::error!(cause = %err, "reaping silent executions failed"),
+    }
+}
+
+/// One pass of the timeout backstop: abandon executions running `grace` past their deadline
+/// (claim time + the job's `timeoutSeconds`), which their runner should have killed.
+pub async fn reap_overdue_once(store: &dyn Store, events: &Events, grace: Duration) {
+    let grace = chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX);
+    let before = chrono::Utc::now() - grace;
+    match store.reap_overdue(before).await {
+        Ok(0) => {}
+        Ok(abandoned) => {
+            tracing::warn!(abandoned, "abandoned executions running past their timeout");
+            events.all_jobs_changed();
+            events.queue_changed();
+        }
+        Err(err) => tracing::error!(cause = %err, "reaping overdue executions failed"),
     }
 }
 

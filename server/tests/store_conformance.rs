@@ -81,6 +81,7 @@ async fn story(store: Arc<dyn Store>) {
     claim_order_logs_and_outcomes(s, &project, &node).await;
     reaped_execution_is_fenced_off(s, &project, &node).await;
     cancels(s, &project, &other, &node).await;
+    overdue_release_and_retry(s, &project, &other, &node).await;
     assert_eq!(s.active_counts().await.unwrap(), (0, 0));
 }
 
@@ -512,6 +513,88 @@ async fn cancels(s: &dyn Store, project: &Project, other: &Project, node: &Node)
     // Cancelling a final job changes nothing.
     let again = s.cancel(project.id, killed_claim.job.id).await.unwrap();
     assert_eq!(again, job);
+}
+
+/// The timeout backstop, a stopping runner's release, and a user's retry of a finished job.
+async fn overdue_release_and_retry(s: &dyn Store, project: &Project, other: &Project, node: &Node) {
+    // Claimed with a 60 s timeout: overdue only once its deadline has passed, whatever the
+    // heartbeats say.
+    let spec = r#"{"spec":{"timeoutSeconds":60}}"#;
+    let new = NewJob {
+        project_id: project.id,
+        name: Some("overdue"),
+        spec_json: spec,
+        max_retries: 0,
+        priority: 0,
+    };
+    let overdue = s.create_job(new).await.unwrap().id;
+    let running = s.claim(node.id).await.unwrap().unwrap();
+    s.heartbeat(running.execution_id).await.unwrap();
+    assert_eq!(s.reap_overdue(Utc::now()).await.unwrap(), 0);
+    let later = Utc::now() + Duration::seconds(61);
+    assert_eq!(s.reap_overdue(later).await.unwrap(), 1);
+    let job = s.get_job(project.id, overdue).await.unwrap();
+    assert_eq!(
+        (job.status, job.reason),
+        (JobStatus::Failed, Some(EndReason::Abandoned))
+    );
+    assert!(matches!(
+        s.heartbeat(running.execution_id).await,
+        Err(StoreError::Stale)
+    ));
+
+    // A release requeues without spending a retry (this job has none), unless cancelled.
+    let released = submit(s, project, "released", 0, 0).await;
+    let first = s.claim(node.id).await.unwrap().unwrap();
+    let cancelled = submit(s, project, "released-cancelled", 0, 2).await;
+    let second = s.claim(node.id).await.unwrap().unwrap();
+    s.cancel(project.id, cancelled).await.unwrap();
+    assert_eq!(s.release_node(node.id).await.unwrap(), 2);
+    assert_eq!(s.release_node(node.id).await.unwrap(), 0);
+    let job = s.get_job(project.id, released).await.unwrap();
+    assert_eq!((job.status, job.attempts), (JobStatus::Queued, 1));
+    let job = s.get_job(project.id, cancelled).await.unwrap();
+    assert_eq!(job.status, JobStatus::Cancelled);
+    for late in [first.execution_id, second.execution_id] {
+        let done = outcome(EndReason::Completed, Some(0));
+        assert!(matches!(
+            s.finish(late, &done).await,
+            Err(StoreError::Stale)
+        ));
+    }
+    let again = s.claim(node.id).await.unwrap().unwrap();
+    assert_eq!((again.job.id, again.attempt), (released, 2));
+    let failed = outcome(EndReason::ExitCode, Some(1));
+    let effect = s.finish(again.execution_id, &failed).await.unwrap();
+    assert_eq!(effect, FinishEffect::Finished(JobStatus::Failed));
+
+    // Retry: only a final job, only in its own project; a new attempt with a fresh budget.
+    assert!(matches!(
+        s.retry(other.id, released, 1).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let job = s.retry(project.id, released, 1).await.unwrap();
+    assert_eq!(
+        (job.status, job.reason, job.max_retries, job.finished_at),
+        (JobStatus::Queued, None, 3, None)
+    );
+    assert!(matches!(
+        s.retry(project.id, released, 1).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let third = s.claim(node.id).await.unwrap().unwrap();
+    assert_eq!((third.job.id, third.attempt), (released, 3));
+    let effect = s.finish(third.execution_id, &failed).await.unwrap();
+    assert_eq!(effect, FinishEffect::Requeued, "the retry's own budget");
+    let fourth = s.claim(node.id).await.unwrap().unwrap();
+    let done = outcome(EndReason::Completed, Some(0));
+    let effect = s.finish(fourth.execution_id, &done).await.unwrap();
+    assert_eq!(effect, FinishEffect::Finished(JobStatus::Succeeded));
+    let job = s.retry(project.id, cancelled, 2).await.unwrap();
+    assert_eq!(job.status, JobStatus::Queued);
+    let fifth = s.claim(node.id).await.unwrap().unwrap();
+    let effect = s.finish(fifth.execution_id, &done).await.unwrap();
+    assert_eq!(effect, FinishEffect::Finished(JobStatus::Succeeded));
 }
 
 /// 4 claimers race for 200 jobs: every job is claimed exactly once.

@@ -9,12 +9,15 @@
 //! | `POST /v1/jobs`                                | `JobSpec` → [`JobView`] (201)          |
 //! | `GET  /v1/jobs?status=&limit=`                 | → [`JobList`]                          |
 //! | `GET  /v1/jobs/{id}`                           | → [`JobView`]                          |
+//! | `POST /v1/jobs/{id}/cancel`                    | → [`JobView`]                          |
+//! | `POST /v1/jobs/{id}/retry`                     | → [`JobView`] (a finished job, queued again) |
 //! | `GET  /v1/jobs/{id}/logs?after=&wait=`         | → [`LogPage`] (long poll up to `wait` s)|
 //! | `GET  /v1/jobs/{id}/artifacts`                 | → [`ArtifactList`] with fresh GET URLs |
 //! | `HEAD /v1/uploads/{sha256}`                    | 200 when held, 404 otherwise           |
 //! | `PUT  /v1/uploads/{sha256}`                    | raw bytes → [`UploadView`]             |
 //! | `POST /v1/runner/register`                     | [`RegisterRequest`] → [`RegisterResponse`] |
 //! | `POST /v1/runner/claim`                        | [`ClaimRequest`] → [`ClaimResponse`]   |
+//! | `POST /v1/runner/release`                      | → [`ReleaseResponse`] (runner stopping) |
 //! | `POST /v1/runner/executions/{eid}/heartbeat`   | → [`HeartbeatResponse`]                |
 //! | `POST /v1/runner/executions/{eid}/logs`        | [`LogBatch`] → 204                     |
 //! | `POST /v1/runner/executions/{eid}/outputs`     | [`OutputsRequest`] → [`OutputsResponse`] |
@@ -348,6 +351,12 @@ pub struct Assignment {
     pub spec: JobSpec,
     pub cpu_millis: Option<u64>,
     pub memory_bytes: Option<u64>,
+}
+
+/// How many of the node's running executions went back to the queue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReleaseResponse {
+    pub released: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -134,6 +134,22 @@ pub async fn cancel(
     Ok(Json(job_view(job)?))
 }
 
+/// Queues a finished job again as a new attempt, with the retries its spec allows.
+#[tracing::instrument(skip_all, fields(job_id = %id))]
+pub async fn retry(
+    State(state): State<AppState>,
+    User(project): User,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<JobView>> {
+    let job = state.store.get_job(project.id, id).await?;
+    let retries = parse_stored_spec(&job)?.spec.retries;
+    let job = state.store.retry(project.id, id, retries).await?;
+    state.events.job_changed(id);
+    state.events.queue_changed();
+    tracing::info!(attempts = job.attempts, "job queued again by the user");
+    Ok(Json(job_view(job)?))
+}
+
 /// The wire view of a stored job.
 pub fn job_view(job: Job) -> ApiResult<JobView> {
     let spec = parse_stored_spec(&job)?;

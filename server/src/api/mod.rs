@@ -125,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs", post(jobs::submit).get(jobs::list))
         .route("/v1/jobs/{id}", get(jobs::get_one))
         .route("/v1/jobs/{id}/cancel", post(jobs::cancel))
+        .route("/v1/jobs/{id}/retry", post(jobs::retry))
         .route("/v1/jobs/{id}/logs", get(logs::read))
         .route("/v1/jobs/{id}/artifacts", get(artifacts::list))
         .route(
@@ -138,6 +139,7 @@ pub fn router(state: AppState) -> Router {
     let runner = Router::new()
         .route("/v1/runner/register", post(runner::register))
         .route("/v1/runner/claim", post(runner::claim))
+        .route("/v1/runner/release", post(runner::release))
         .route(
             "/v1/runner/executions/{eid}/heartbeat",
             post(runner::heartbeat),

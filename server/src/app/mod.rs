@@ -104,6 +104,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         store,
         state.events.clone(),
         config.heartbeat_timeout,
+        config.timeout_grace,
         reaper::interval_for(config.heartbeat_timeout),
         stopped.clone(),
     ));

@@ -217,6 +217,20 @@ pub trait Store: Send + Sync + 'static {
     /// Returns how many were abandoned. Safe to run from several servers at once.
     async fn reap(&self, before: DateTime<Utc>) -> StoreResult<u32>;
 
+    /// Marks executions still running after their deadline (claim time + the job's timeout)
+    /// passed `before` abandoned, and finishes or requeues their jobs: the server's backstop
+    /// for a runner that does not enforce the timeout. Safe to run from several servers.
+    async fn reap_overdue(&self, before: DateTime<Utc>) -> StoreResult<u32>;
+
+    /// Gives back every running execution of the node (its runner stops with jobs unfinished
+    /// or a claim it never received): each is abandoned and its job requeued at once, without
+    /// spending a retry; a job with a cancel pending ends cancelled. Returns how many.
+    async fn release_node(&self, node_id: Uuid) -> StoreResult<u32>;
+
+    /// Queues a finished (succeeded, failed or cancelled) job of the project again as a new
+    /// attempt, with `retries` automatic retries after it. `Conflict` when it is not final.
+    async fn retry(&self, project_id: Uuid, job_id: Uuid, retries: u32) -> StoreResult<Job>;
+
     /// Cancels a job: a queued one at once (queue row deleted, status `cancelled`); a running
     /// one is flagged so the next heartbeat tells the runner to kill it. Final jobs unchanged.
     async fn cancel(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job>;

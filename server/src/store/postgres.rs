@@ -156,6 +156,21 @@ impl Store for PostgresStore {
         executions::reap(&self.pool, before).await
     }
 
+    async fn reap_overdue(&self, before: DateTime<Utc>) -> StoreResult<u32> {
+        executions::reap_overdue(&self.pool, before).await
+    }
+
+    async fn release_node(&self, node_id: Uuid) -> StoreResult<u32> {
+        executions::release_node(&self.pool, node_id).await
+    }
+
+    async fn retry(&self, project_id: Uuid, job_id: Uuid, retries: u32) -> StoreResult<Job> {
+        let mut tx = self.pool.begin().await?;
+        let job = jobs::retry(&mut tx, project_id, job_id, retries).await?;
+        tx.commit().await?;
+        Ok(job)
+    }
+
     async fn cancel(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job> {
         let mut tx = self.pool.begin().await?;
         let job = jobs::cancel(&mut tx, project_id, job_id).await?;

@@ -27,6 +27,28 @@ pub(crate) const TOUCH_INTERVAL: chrono::Duration = chrono::Duration::seconds(5)
 /// Message recorded on a job whose execution stopped heartbeating.
 pub(crate) const ABANDONED_MESSAGE: &str = "the node stopped sending heartbeats";
 
+/// Message recorded on a job whose execution ran past its timeout and the grace period
+/// without its runner ending it.
+pub(crate) const OVERDUE_MESSAGE: &str =
+    "the job ran past its timeout and its runner did not stop it";
+
+/// Message recorded on an execution its runner gave back unfinished (shutdown or drain).
+pub(crate) const RELEASED_MESSAGE: &str = "the node stopped before the job finished";
+
+/// When an execution claimed `now` for the job whose spec is `spec_json` must have ended:
+/// `now + spec.timeoutSeconds`, the spec's default when it gives none (or, for text that is
+/// not a spec, which only tests store).
+pub(crate) fn deadline(now: DateTime<Utc>, spec_json: &str) -> DateTime<Utc> {
+    let secs = serde_json::from_str::<serde_json::Value>(spec_json)
+        .ok()
+        .and_then(|spec| spec["spec"]["timeoutSeconds"].as_u64())
+        .unwrap_or(rgrid_spec::job_spec::DEFAULT_TIMEOUT_SECONDS);
+    let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+    let timeout = chrono::Duration::try_seconds(secs).unwrap_or(chrono::Duration::MAX);
+    now.checked_add_signed(timeout)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// The current time at the precision both databases keep (microseconds), so a value handed
 /// back from a write equals the one read later.
 pub(crate) fn now() -> DateTime<Utc> {
@@ -116,6 +138,15 @@ impl AttemptState {
             return Verdict::Requeue;
         }
         Verdict::Final(JobStatus::Failed)
+    }
+
+    /// The state for an execution its runner released: that is not the job's failure, so it
+    /// goes back to the queue whatever its retries (unless cancelled).
+    pub(crate) fn released(self) -> AttemptState {
+        AttemptState {
+            max_retries: u32::MAX,
+            ..self
+        }
     }
 
     /// The status the ending execution itself records. An abandoned one stays `abandoned`

@@ -175,6 +175,27 @@ impl Store for SqliteStore {
         Ok(reaped)
     }
 
+    async fn reap_overdue(&self, before: DateTime<Utc>) -> StoreResult<u32> {
+        let mut tx = self.write().await?;
+        let reaped = executions::reap_overdue(&mut tx, before).await?;
+        tx.commit().await?;
+        Ok(reaped)
+    }
+
+    async fn release_node(&self, node_id: Uuid) -> StoreResult<u32> {
+        let mut tx = self.write().await?;
+        let released = executions::release_node(&mut tx, node_id).await?;
+        tx.commit().await?;
+        Ok(released)
+    }
+
+    async fn retry(&self, project_id: Uuid, job_id: Uuid, retries: u32) -> StoreResult<Job> {
+        let mut tx = self.write().await?;
+        let job = jobs::retry(&mut tx, project_id, job_id, retries).await?;
+        tx.commit().await?;
+        Ok(job)
+    }
+
     async fn cancel(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job> {
         let mut tx = self.write().await?;
         let job = jobs::cancel(&mut tx, project_id, job_id).await?;

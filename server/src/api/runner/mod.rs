@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use rgrid_spec::api::{
     FinishRequest, HeartbeatResponse, LogBatch, OutputsRequest, OutputsResponse, RegisterRequest,
-    RegisterResponse,
+    RegisterResponse, ReleaseResponse,
 };
 use uuid::Uuid;
 
@@ -54,6 +54,22 @@ pub async fn register(
         node_token: token,
         heartbeat_interval_secs: state.settings.heartbeat_interval.as_secs().max(1),
     }))
+}
+
+/// The runner is stopping: its running executions (jobs it gives up, or a claim it never
+/// received) go back to the queue now instead of after the heartbeat timeout.
+#[tracing::instrument(skip_all, fields(node = %node.name))]
+pub async fn release(
+    State(state): State<AppState>,
+    Runner(node): Runner,
+) -> ApiResult<Json<ReleaseResponse>> {
+    let released = state.store.release_node(node.id).await?;
+    if released > 0 {
+        tracing::info!(released, "runner released unfinished executions");
+        state.events.all_jobs_changed();
+        state.events.queue_changed();
+    }
+    Ok(Json(ReleaseResponse { released }))
 }
 
 #[tracing::instrument(skip_all, fields(execution_id = %eid))]

@@ -31,10 +31,10 @@ pub(super) async fn claim(conn: &mut PgConnection, node_id: Uuid) -> StoreResult
 
     let execution_id = Uuid::now_v7();
     let now = rows::now();
-    let attempt: i32 = sqlx::query_scalar(
+    let row = sqlx::query(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, current_execution = $1, \
          started_at = COALESCE(started_at, $2), node_name = $3 WHERE id = $4 \
-         RETURNING attempts",
+         RETURNING attempts, spec_json",
     )
     .bind(execution_id)
     .bind(now)
@@ -42,15 +42,19 @@ pub(super) async fn claim(conn: &mut PgConnection, node_id: Uuid) -> StoreResult
     .bind(job_id)
     .fetch_one(&mut *conn)
     .await?;
+    let attempt: i32 = row.try_get(0)?;
+    let deadline = rows::deadline(now, row.try_get(1)?);
     sqlx::query(
-        "INSERT INTO executions (id, job_id, attempt, node_id, status, started_at, heartbeat_at) \
-         VALUES ($1, $2, $3, $4, 'running', $5, $5)",
+        "INSERT INTO executions \
+         (id, job_id, attempt, node_id, status, started_at, heartbeat_at, deadline_at) \
+         VALUES ($1, $2, $3, $4, 'running', $5, $5, $6)",
     )
     .bind(execution_id)
     .bind(job_id)
     .bind(attempt)
     .bind(node_id)
     .bind(now)
+    .bind(deadline)
     .execute(&mut *conn)
     .await?;
 
@@ -142,35 +146,67 @@ pub(super) async fn finish(
 /// Abandons silent executions one transaction each. SKIP LOCKED leaves an execution that
 /// another reaper (or a finish, or a log append) holds to that holder.
 pub(super) async fn reap(pool: &PgPool, before: DateTime<Utc>) -> StoreResult<u32> {
-    let mut reaped = 0;
+    let select = "SELECT id, job_id FROM executions WHERE status = 'running' \
+                  AND heartbeat_at < $1 ORDER BY heartbeat_at LIMIT 1 FOR UPDATE SKIP LOCKED";
+    end_each(pool, select, before, rows::ABANDONED_MESSAGE, false).await
+}
+
+/// Abandons executions still running past their deadline (`deadline_at < before`), the
+/// server's backstop for a runner that does not enforce the timeout.
+pub(super) async fn reap_overdue(pool: &PgPool, before: DateTime<Utc>) -> StoreResult<u32> {
+    let select = "SELECT id, job_id FROM executions WHERE status = 'running' \
+                  AND deadline_at < $1 ORDER BY deadline_at LIMIT 1 FOR UPDATE SKIP LOCKED";
+    end_each(pool, select, before, rows::OVERDUE_MESSAGE, false).await
+}
+
+/// Gives back the node's running executions: each is abandoned and its job requeued whatever
+/// its retries (a cancelled one ends cancelled).
+pub(super) async fn release_node(pool: &PgPool, node_id: Uuid) -> StoreResult<u32> {
+    let select = "SELECT id, job_id FROM executions WHERE status = 'running' \
+                  AND node_id = $1 LIMIT 1 FOR UPDATE SKIP LOCKED";
+    end_each(pool, select, node_id, rows::RELEASED_MESSAGE, true).await
+}
+
+/// Ends, one transaction each, the executions `select` (one locked row: id, job_id, bound to
+/// `key`) finds, as abandoned with `message`.
+async fn end_each<K>(
+    pool: &PgPool,
+    select: &str,
+    key: K,
+    message: &'static str,
+    released: bool,
+) -> StoreResult<u32>
+where
+    K: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Copy + Send,
+{
+    let mut ended = 0;
     loop {
         let mut tx = pool.begin().await?;
-        let Some(row) = sqlx::query(
-            "SELECT id, job_id FROM executions WHERE status = 'running' AND heartbeat_at < $1 \
-             ORDER BY heartbeat_at LIMIT 1 FOR UPDATE SKIP LOCKED",
-        )
-        .bind(before)
-        .fetch_optional(&mut *tx)
-        .await?
+        let Some(row) = sqlx::query(select)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?
         else {
-            return Ok(reaped);
+            return Ok(ended);
         };
         let ending = Ending {
             execution_id: row.try_get(0)?,
             job_id: row.try_get(1)?,
             reason: EndReason::Abandoned,
             exit_code: None,
-            message: Some(rows::ABANDONED_MESSAGE),
+            message: Some(message),
             executor: None,
         };
         let (_, state) = lock_job(&mut tx, ending.job_id).await?;
+        let state = if released { state.released() } else { state };
         end_execution(&mut tx, &ending, &state).await?;
         tx.commit().await?;
-        reaped += 1;
+        ended += 1;
         tracing::warn!(
             job_id = %ending.job_id,
             execution_id = %ending.execution_id,
-            "execution abandoned: no heartbeat"
+            message,
+            "execution abandoned"
         );
     }
 }

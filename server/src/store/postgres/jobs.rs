@@ -134,6 +134,39 @@ pub(super) async fn cancel(
     ))
 }
 
+/// Queues a final job again for one more attempt, with a fresh budget of `retries`.
+pub(super) async fn retry(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    job_id: Uuid,
+    retries: u32,
+) -> StoreResult<Job> {
+    let requeued = sqlx::query(
+        "UPDATE jobs SET status = 'queued', reason = NULL, exit_code = NULL, message = NULL, \
+         finished_at = NULL, cancel_requested = FALSE, max_retries = attempts + $1 \
+         WHERE id = $2 AND project_id = $3 \
+         AND status IN ('succeeded', 'failed', 'cancelled')",
+    )
+    .bind(int4(retries, "retries")?)
+    .bind(job_id)
+    .bind(project_id)
+    .execute(&mut *conn)
+    .await?;
+    let job = match fetch(&mut *conn, job_id).await {
+        Ok(job) if job.project_id == project_id => job,
+        Ok(_) | Err(StoreError::NotFound(_)) => return Err(StoreError::NotFound("job")),
+        Err(err) => return Err(err),
+    };
+    if requeued.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!(
+            "job {job_id} is {}; only a finished job can be retried",
+            job.status.as_str()
+        )));
+    }
+    enqueue(conn, job_id).await?;
+    Ok(job)
+}
+
 async fn dequeue(conn: &mut PgConnection, project_id: Uuid, job_id: Uuid) -> StoreResult<bool> {
     let deleted = sqlx::query("DELETE FROM queue WHERE job_id = $1 AND project_id = $2")
         .bind(job_id)

@@ -33,10 +33,12 @@ pub(super) async fn claim(
     let job_id = get_id(&row, 0)?;
 
     let execution_id = Uuid::now_v7();
-    let now = micros(rows::now());
-    let attempt: i64 = sqlx::query_scalar(
+    let claimed_at = rows::now();
+    let now = micros(claimed_at);
+    let row = sqlx::query(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, current_execution = ?, \
-         started_at = COALESCE(started_at, ?), node_name = ? WHERE id = ? RETURNING attempts",
+         started_at = COALESCE(started_at, ?), node_name = ? WHERE id = ? \
+         RETURNING attempts, spec_json",
     )
     .bind(id(execution_id))
     .bind(now)
@@ -44,9 +46,12 @@ pub(super) async fn claim(
     .bind(id(job_id))
     .fetch_one(&mut *conn)
     .await?;
+    let attempt: i64 = row.try_get(0)?;
+    let deadline = rows::deadline(claimed_at, row.try_get(1)?);
     sqlx::query(
-        "INSERT INTO executions (id, job_id, attempt, node_id, status, started_at, heartbeat_at) \
-         VALUES (?, ?, ?, ?, 'running', ?, ?)",
+        "INSERT INTO executions \
+         (id, job_id, attempt, node_id, status, started_at, heartbeat_at, deadline_at) \
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
     )
     .bind(id(execution_id))
     .bind(id(job_id))
@@ -54,6 +59,7 @@ pub(super) async fn claim(
     .bind(id(node_id))
     .bind(now)
     .bind(now)
+    .bind(micros(deadline))
     .execute(&mut *conn)
     .await?;
 
@@ -148,21 +154,52 @@ pub(super) async fn finish(
 }
 
 pub(super) async fn reap(conn: &mut SqliteConnection, before: DateTime<Utc>) -> StoreResult<u32> {
-    let silent = sqlx::query(
+    let filter = "e.heartbeat_at < ?";
+    end_each(conn, filter, micros(before), rows::ABANDONED_MESSAGE, false).await
+}
+
+/// Abandons executions still running past their deadline (`deadline_at < before`).
+pub(super) async fn reap_overdue(
+    conn: &mut SqliteConnection,
+    before: DateTime<Utc>,
+) -> StoreResult<u32> {
+    let filter = "e.deadline_at < ?";
+    end_each(conn, filter, micros(before), rows::OVERDUE_MESSAGE, false).await
+}
+
+/// Gives back the node's running executions: abandoned, their jobs requeued whatever their
+/// retries (a cancelled one ends cancelled).
+pub(super) async fn release_node(conn: &mut SqliteConnection, node_id: Uuid) -> StoreResult<u32> {
+    let filter = "e.node_id = ?";
+    end_each(conn, filter, id(node_id), rows::RELEASED_MESSAGE, true).await
+}
+
+/// Ends the running executions matching `filter` (bound to `key`) as abandoned.
+async fn end_each<K>(
+    conn: &mut SqliteConnection,
+    filter: &str,
+    key: K,
+    message: &'static str,
+    released: bool,
+) -> StoreResult<u32>
+where
+    K: for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send,
+{
+    let found = sqlx::query(&format!(
         "SELECT e.id, e.job_id, j.attempts, j.max_retries, j.cancel_requested \
          FROM executions e JOIN jobs j ON j.id = e.job_id \
-         WHERE e.status = 'running' AND e.heartbeat_at < ?",
-    )
-    .bind(micros(before))
+         WHERE e.status = 'running' AND {filter}"
+    ))
+    .bind(key)
     .fetch_all(&mut *conn)
     .await?;
-    for row in &silent {
+    for row in &found {
         let ending = Ending {
             execution_id: get_id(row, 0)?,
             job_id: get_id(row, 1)?,
             reason: EndReason::Abandoned,
             exit_code: None,
-            message: Some(rows::ABANDONED_MESSAGE),
+            message: Some(message),
             executor: None,
         };
         let state = AttemptState {
@@ -170,14 +207,16 @@ pub(super) async fn reap(conn: &mut SqliteConnection, before: DateTime<Utc>) -> 
             max_retries: rows::unsigned(row.try_get(3)?, "max_retries")?,
             cancel_requested: row.try_get(4)?,
         };
+        let state = if released { state.released() } else { state };
         end_execution(conn, &ending, &state).await?;
         tracing::warn!(
             job_id = %ending.job_id,
             execution_id = %ending.execution_id,
-            "execution abandoned: no heartbeat"
+            message,
+            "execution abandoned"
         );
     }
-    Ok(u32::try_from(silent.len()).unwrap_or(u32::MAX))
+    Ok(u32::try_from(found.len()).unwrap_or(u32::MAX))
 }
 
 /// How one execution ended, from its runner or from the reaper.

@@ -87,6 +87,38 @@ pub(super) async fn list(
         .collect()
 }
 
+/// Queues a final job again for one more attempt, with a fresh budget of `retries`.
+pub(super) async fn retry(
+    conn: &mut SqliteConnection,
+    project_id: Uuid,
+    job_id: Uuid,
+    retries: u32,
+) -> StoreResult<Job> {
+    let requeued = sqlx::query(
+        "UPDATE jobs SET status = 'queued', reason = NULL, exit_code = NULL, message = NULL, \
+         finished_at = NULL, cancel_requested = 0, max_retries = attempts + ? \
+         WHERE id = ? AND project_id = ? AND status IN ('succeeded', 'failed', 'cancelled')",
+    )
+    .bind(i64::from(retries))
+    .bind(id(job_id))
+    .bind(id(project_id))
+    .execute(&mut *conn)
+    .await?;
+    let job = match fetch(&mut *conn, job_id).await {
+        Ok(job) if job.project_id == project_id => job,
+        Ok(_) | Err(StoreError::NotFound(_)) => return Err(StoreError::NotFound("job")),
+        Err(err) => return Err(err),
+    };
+    if requeued.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!(
+            "job {job_id} is {}; only a finished job can be retried",
+            job.status.as_str()
+        )));
+    }
+    enqueue(conn, job_id).await?;
+    Ok(job)
+}
+
 pub(super) async fn cancel(
     conn: &mut SqliteConnection,
     project_id: Uuid,
