@@ -37,6 +37,9 @@ _rgrid() {
             rgrid,logs)
                 cmd="rgrid__subcmd__logs"
                 ;;
+            rgrid,retry)
+                cmd="rgrid__subcmd__retry"
+                ;;
             rgrid,run)
                 cmd="rgrid__subcmd__run"
                 ;;
@@ -67,6 +70,9 @@ _rgrid() {
             rgrid__subcmd__help,logs)
                 cmd="rgrid__subcmd__help__subcmd__logs"
                 ;;
+            rgrid__subcmd__help,retry)
+                cmd="rgrid__subcmd__help__subcmd__retry"
+                ;;
             rgrid__subcmd__help,run)
                 cmd="rgrid__subcmd__help__subcmd__run"
                 ;;
@@ -83,7 +89,7 @@ _rgrid() {
 
     case "${cmd}" in
         rgrid)
-            opts="-q -h -V --server --color --quiet --help --version run submit status logs list download cancel dev completions help"
+            opts="-q -h -V --server --color --quiet --help --version run submit status logs list download cancel retry dev completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,7 +211,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__help)
-            opts="run submit status logs list download cancel dev completions help"
+            opts="run submit status logs list download cancel retry dev completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -316,6 +322,20 @@ _rgrid() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rgrid__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rgrid__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -390,6 +410,28 @@ _rgrid() {
             ;;
         rgrid__subcmd__logs)
             opts="-f -q -h -V --follow --json --server --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__retry)
+            opts="-q -h -V --json --server --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand list 'List recent jobs, newest first'
             cand download 'Download a job''s output files'
             cand cancel 'Cancel a queued or running job'
+            cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
             cand dev 'Run the local grid (server and runner) in the foreground'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -136,6 +137,17 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'rgrid;retry'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --json 'Print JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'rgrid;dev'= {
             cand --listen 'Address for the local grid''s API'
             cand --idle-timeout 'Stop after this many seconds with no jobs and no requests (0: never). The grid that `rgrid run` starts on demand uses 600'
@@ -168,6 +180,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand list 'List recent jobs, newest first'
             cand download 'Download a job''s output files'
             cand cancel 'Cancel a queued or running job'
+            cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
             cand dev 'Run the local grid (server and runner) in the foreground'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -185,6 +198,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         &'rgrid;help;download'= {
         }
         &'rgrid;help;cancel'= {
+        }
+        &'rgrid;help;retry'= {
         }
         &'rgrid;help;dev'= {
         }

@@ -63,6 +63,9 @@ pub enum Command {
     Download(DownloadArgs),
     /// Cancel a queued or running job.
     Cancel(JobArgs),
+    /// Run a finished job again (succeeded, failed or cancelled), as a new attempt with the
+    /// retries its spec allows.
+    Retry(JobArgs),
     /// Run the local grid (server and runner) in the foreground.
     Dev(DevArgs),
     /// Print a shell completion script.

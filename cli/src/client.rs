@@ -29,6 +29,17 @@ pub enum ClientError {
     },
 }
 
+impl ClientError {
+    /// The server is away or restarting (or its database is): worth trying again soon.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ClientError::Unreachable { .. } => true,
+            ClientError::Api { status, .. } => matches!(status, 500 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -74,6 +85,11 @@ impl Client {
 
     pub async fn cancel(&self, id: Uuid) -> Result<JobView, ClientError> {
         self.send_json(self.http.post(self.url(&format!("/v1/jobs/{id}/cancel"))))
+            .await
+    }
+
+    pub async fn retry(&self, id: Uuid) -> Result<JobView, ClientError> {
+        self.send_json(self.http.post(self.url(&format!("/v1/jobs/{id}/retry"))))
             .await
     }
 

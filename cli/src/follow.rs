@@ -42,7 +42,8 @@ pub async fn print_logs(
                 }
                 page
             }
-            Err(err @ ClientError::Unreachable { .. }) if mode == Mode::Follow => {
+            // A restarting server (or database) answers 5xx for a while: the same as away.
+            Err(err) if mode == Mode::Follow && err.is_transient() => {
                 let since = *down_since.get_or_insert_with(|| {
                     ui.warn(format!("lost the server ({err}); retrying"));
                     Instant::now()

@@ -79,6 +79,10 @@ async fn dispatch(cli: Cli, ui: &Ui) -> anyhow::Result<i32> {
             commands::jobs::parse_id(&args.id)?;
             commands::jobs::cancel(args, target::connect(&cli.global, ui).await?, ui).await
         }
+        Command::Retry(args) => {
+            commands::jobs::parse_id(&args.id)?;
+            commands::jobs::retry(args, target::connect(&cli.global, ui).await?, ui).await
+        }
     }
 }
 

@@ -32,6 +32,7 @@ pub async fn run(args: DevArgs, ui: &Ui) -> anyhow::Result<i32> {
         api_key: None,
         bootstrap_token: None,
         heartbeat_timeout: HEARTBEAT_TIMEOUT,
+        timeout_grace: rgrid_server::config::DEFAULT_TIMEOUT_GRACE,
     };
     let server = rgrid_server::start(config)
         .await

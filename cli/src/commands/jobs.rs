@@ -1,4 +1,4 @@
-//! Commands that look at jobs: status, logs, list, download, cancel.
+//! Commands that look at jobs: status, logs, list, download, cancel, retry.
 
 use std::io::Write;
 
@@ -7,6 +7,7 @@ use rgrid_spec::api::{JobStatus, JobView};
 use uuid::Uuid;
 
 use crate::cli::{DownloadArgs, JobArgs, ListArgs, LogsArgs};
+use crate::client::ClientError;
 use crate::target::Target;
 use crate::ui::Ui;
 use crate::{download, exit, follow, outcome, UsageError};
@@ -167,6 +168,32 @@ pub async fn cancel(args: JobArgs, target: Target, ui: &Ui) -> anyhow::Result<i3
         ));
     } else {
         ui.note(format!("job {} will stop within seconds", job.id));
+    }
+    Ok(exit::OK)
+}
+
+pub async fn retry(args: JobArgs, target: Target, ui: &Ui) -> anyhow::Result<i32> {
+    let id = parse_id(&args.id)?;
+    let job = match target.client.retry(id).await {
+        Ok(job) => job,
+        Err(ClientError::Api { status: 409, .. }) => {
+            return Err(UsageError(format!(
+                "job {id} has not ended yet; only a finished job can be retried \
+                 (cancel it first with `rgrid cancel {id}`)"
+            ))
+            .into())
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&job)?);
+    } else {
+        ui.note(format!(
+            "job {} queued again as attempt {}; follow it with `rgrid logs {} --follow`",
+            job.id,
+            job.attempts + 1,
+            job.id
+        ));
     }
     Ok(exit::OK)
 }
