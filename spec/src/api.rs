@@ -10,7 +10,7 @@
 //! | `GET  /v1/jobs?status=&limit=`                 | → [`JobList`]                          |
 //! | `GET  /v1/jobs/{id}`                           | → [`JobView`]                          |
 //! | `POST /v1/jobs/{id}/cancel`                    | → [`JobView`]                          |
-//! | `POST /v1/jobs/{id}/retry`                     | → [`JobView`] (a finished job, queued again) |
+//! | `POST /v1/jobs/{id}/retry`                     | → [`JobView`] (a final job, requeued)  |
 //! | `GET  /v1/jobs/{id}/logs?after=&wait=`         | → [`LogPage`] (long poll up to `wait` s)|
 //! | `GET  /v1/jobs/{id}/artifacts`                 | → [`ArtifactList`] with fresh GET URLs |
 //! | `HEAD /v1/uploads/{sha256}`                    | 200 when held, 404 otherwise           |

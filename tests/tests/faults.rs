@@ -86,7 +86,7 @@ fn slow_job_spec(name: &str, secs: u32) -> String {
     )
 }
 
-/// 1. `kill -9` the runner in the middle of a job: the execution is abandoned after the
+/// Fault 1: `kill -9` the runner in the middle of a job: the execution is abandoned after the
 /// heartbeat timeout, the job is requeued and succeeds on a second runner; exactly one
 /// execution succeeded, and the dead runner's container did not run beside the retry.
 #[test]
@@ -145,7 +145,7 @@ fn killed_runner_job_is_requeued_and_succeeds_elsewhere() {
     assert!(containers_of_job(&id).is_empty(), "containers left behind");
 }
 
-/// 2. Two, then four runners race for 200 tiny jobs: each job's side effect (a line in a
+/// Fault 2: Two, then four runners race for 200 tiny jobs: each job's side effect (a line in a
 /// file of its own outside the work directory) happens exactly once. The process executor
 /// runs them: 400 containers would take minutes on two cores.
 #[test]
@@ -282,7 +282,7 @@ fn follower(grid: &Grid, cwd: &Path, id: &str) -> std::process::Child {
         .expect("start rgrid logs --follow")
 }
 
-/// 3. Restart the server, then stop Postgres until the server fails requests and start it
+/// Fault 3: Restart the server, then stop Postgres until the server fails requests and start it
 /// again, while jobs run and CLIs follow their logs: every job ends succeeded on its first
 /// attempt, and the stored logs and what the CLIs printed hold
 /// every line once, in order.
@@ -350,9 +350,9 @@ fn server_and_postgres_restarts_lose_nothing() {
     report.print_and_check();
 }
 
-/// 4. Cut the runner off the server (a proxy the test controls) for longer than the heartbeat
-/// timeout while its job keeps running: the execution is abandoned and requeued on another
-/// runner, whose attempt wins; the cut-off runner's late report changes nothing.
+/// Fault 4: Cut the runner off the server (a proxy the test controls) for longer than the
+/// heartbeat timeout while its job keeps running: the execution is abandoned and requeued on
+/// another runner, whose attempt wins; the cut-off runner's late report changes nothing.
 #[test]
 fn partitioned_runner_late_finish_is_refused() {
     let _turn = serial();
@@ -453,7 +453,7 @@ fn partitioned_runner_late_finish_is_refused() {
     report.print_and_check();
 }
 
-/// 5. A job prints 200 000 lines as fast as it can: the server stores every line once, in
+/// Fault 5: A job prints 200 000 lines as fast as it can: the server stores every line once, in
 /// order, and the CLI prints them all.
 #[test]
 fn flood_of_lines_is_stored_and_printed_whole() {
@@ -494,8 +494,8 @@ fn flood_of_lines_is_stored_and_printed_whole() {
     report.print_and_check();
 }
 
-/// 6. Out of memory → failed, reason `oom`; past the timeout → failed, reason `timeout`, even
-/// when a child ignores SIGTERM; no container is left behind either way.
+/// Fault 6: Out of memory → failed, reason `oom`; past the timeout → failed, reason
+/// `timeout`, even when a child ignores SIGTERM; no container is left behind either way.
 #[test]
 fn oom_timeout_and_stubborn_children_end_with_their_reason() {
     let _turn = serial();
@@ -557,7 +557,7 @@ fn oom_timeout_and_stubborn_children_end_with_their_reason() {
     report.print_and_check();
 }
 
-/// 7. Cancel while requirements install (a fresh, uncached venv) and while the job runs:
+/// Fault 7: Cancel while requirements install (a fresh, uncached venv) and while the job runs:
 /// each ends `cancelled` within seconds, without a retry, and leaves no container.
 #[test]
 fn cancel_during_install_and_during_run() {
@@ -627,7 +627,7 @@ fn cancel_during_install_and_during_run() {
     report.print_and_check();
 }
 
-/// 8. Runner shutdown: SIGTERM drains (no new claims, a short job finishes and reports); a
+/// Fault 8: Runner shutdown: SIGTERM drains (no new claims, a short job finishes and reports); a
 /// second signal stops hard: the long job is killed and released, back in the queue at once
 /// without spending a retry; the runner exits 0 and leaves no container.
 #[test]
