@@ -634,4 +634,24 @@ async fn concurrent_claims(store: Arc<dyn Store>) {
     assert_eq!(all.len(), JOBS, "claims: {}", all.len());
     assert_eq!(unique.len(), JOBS);
     assert_eq!(store.active_counts().await.unwrap(), (0, JOBS as u64));
+
+    // Their nodes go silent; four reapers (as in four server replicas) race to abandon them:
+    // each execution is abandoned exactly once.
+    let mut reapers = Vec::new();
+    for _ in 0..CLAIMERS {
+        let store = Arc::clone(&store);
+        reapers.push(tokio::spawn(async move {
+            let mut total = 0;
+            for _ in 0..3 {
+                total += store.reap(Utc::now() + Duration::seconds(1)).await.unwrap();
+            }
+            total
+        }));
+    }
+    let mut reaped = 0;
+    for reaper in reapers {
+        reaped += reaper.await.unwrap();
+    }
+    assert_eq!(reaped, JOBS as u32);
+    assert_eq!(store.active_counts().await.unwrap(), (0, 0));
 }
