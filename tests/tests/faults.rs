@@ -554,6 +554,40 @@ fn oom_timeout_and_stubborn_children_end_with_their_reason() {
             "a container of {id} is left"
         );
     }
+
+    // `rgrid retry` runs a finished job again as a new attempt; a running one is refused.
+    let (hog_id, _) = &ids[0];
+    let retry = grid.rgrid(here, &["retry", hog_id]).expect("rgrid retry");
+    assert_eq!(retry.code, 0, "{retry}");
+    let view = wait_for_job(
+        &grid,
+        here,
+        hog_id,
+        "the retry",
+        Duration::from_secs(90),
+        |v| v["attempts"] == 2 && is_final(v),
+    );
+    assert_eq!(
+        (&view["status"], &view["reason"]),
+        (&"failed".into(), &"oom".into())
+    );
+    let sleeper = inline_spec(
+        "sleeper",
+        "import time\ntime.sleep(60)\n",
+        serde_json::json!({}),
+    );
+    let running = submit(&grid, here, &sleeper);
+    wait_for_job(
+        &grid,
+        here,
+        &running,
+        "it to run",
+        Duration::from_secs(60),
+        |v| v["status"] == "running",
+    );
+    let refused = grid.rgrid(here, &["retry", &running]).expect("rgrid retry");
+    assert_eq!(refused.code, 2, "{refused}");
+    assert!(refused.stderr.contains("has not ended yet"), "{refused}");
     report.print_and_check();
 }
 
