@@ -12,7 +12,11 @@
 //! | `POST /v1/jobs/{id}/cancel`                    | → [`JobView`]                          |
 //! | `POST /v1/jobs/{id}/retry`                     | → [`JobView`] (a final job, requeued)  |
 //! | `GET  /v1/jobs/{id}/logs?after=&wait=`         | → [`LogPage`] (long poll up to `wait` s)|
+//! | `GET  /v1/jobs/{id}/logs/ws?after=`            | WebSocket: [`LogEvent`] text frames    |
+//! | `GET  /v1/jobs/{id}/logs/sse?after=`           | SSE: [`LogEvent`] as `data:` lines     |
 //! | `GET  /v1/jobs/{id}/artifacts`                 | → [`ArtifactList`] with fresh GET URLs |
+//! | `GET  /v1/nodes`                               | → [`NodeList`]                         |
+//! | `GET  /v1/grid/ws`                             | WebSocket: [`GridSnapshot`] on change  |
 //! | `HEAD /v1/uploads/{sha256}`                    | 200 when held, 404 otherwise           |
 //! | `PUT  /v1/uploads/{sha256}`                    | raw bytes → [`UploadView`]             |
 //! | `POST /v1/runner/register`                     | [`RegisterRequest`] → [`RegisterResponse`] |
@@ -288,6 +292,64 @@ pub struct LogPage {
     /// The job is final and every chunk up to `next` has been returned.
     pub complete: bool,
     pub status: JobStatus,
+}
+
+/// One message of a live log stream, as JSON with a `type` field. A stream sends the chunks
+/// after the `after` it was opened with, in order and each once, then follows the job; it
+/// ends with [`LogEvent::End`]. A follower that loses the stream reopens it with `after` set
+/// to the last `next` it saw.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LogEvent {
+    Chunks {
+        chunks: Vec<LogChunkOut>,
+        /// The cursor after these chunks.
+        next: i64,
+    },
+    /// The job is final and every chunk up to `next` has been sent.
+    End { status: JobStatus, next: i64 },
+}
+
+/// A worker node as `GET /v1/nodes` shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NodeView {
+    pub id: Uuid,
+    pub name: String,
+    pub executor: String,
+    pub slots: u32,
+    /// Executions running on it now.
+    pub busy: u32,
+    /// `active`, or another state the server gives it (draining, dead).
+    pub state: String,
+    pub last_seen: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NodeList {
+    pub nodes: Vec<NodeView>,
+}
+
+/// Job counts of one project by status; `queued` is its queue depth.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JobCounts {
+    pub queued: u64,
+    pub running: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+}
+
+/// What `rgrid top` shows, pushed by `GET /v1/grid/ws` whenever the project's jobs change.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GridSnapshot {
+    pub project: String,
+    pub counts: JobCounts,
+    /// Jobs that finished in each of the last minutes, oldest first (the last is this one).
+    pub finished_per_minute: Vec<u64>,
+    pub nodes: Vec<NodeView>,
+    /// Recent jobs, newest first.
+    pub jobs: Vec<JobView>,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

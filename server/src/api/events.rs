@@ -19,6 +19,8 @@ pub const RECHECK: Duration = Duration::from_secs(2);
 pub struct Events {
     jobs: Mutex<HashMap<Uuid, watch::Sender<u64>>>,
     queue: watch::Sender<u64>,
+    /// Any job or the queue changed: what `rgrid top` follows.
+    any: watch::Sender<u64>,
     closing: watch::Sender<bool>,
 }
 
@@ -38,6 +40,7 @@ impl Default for Events {
         Events {
             jobs: Mutex::new(HashMap::new()),
             queue: watch::channel(0).0,
+            any: watch::channel(0).0,
             closing: watch::channel(false).0,
         }
     }
@@ -46,6 +49,7 @@ impl Default for Events {
 impl Events {
     /// The job's logs or status changed.
     pub fn job_changed(&self, job_id: Uuid) {
+        self.any_changed();
         let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(sender) = jobs.get(&job_id) {
             sender.send_modify(|n| *n = n.wrapping_add(1));
@@ -54,6 +58,7 @@ impl Events {
 
     /// Jobs changed that we cannot name (the reaper abandoned some).
     pub fn all_jobs_changed(&self) {
+        self.any_changed();
         let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
         for sender in jobs.values() {
             sender.send_modify(|n| *n = n.wrapping_add(1));
@@ -74,7 +79,17 @@ impl Events {
 
     /// A job was queued or requeued.
     pub fn queue_changed(&self) {
+        self.any_changed();
         self.queue.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    fn any_changed(&self) {
+        self.any.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Whether the server is shutting down.
+    pub fn is_closing(&self) -> bool {
+        *self.closing.borrow()
     }
 
     /// Ends every wait at once; later waits end immediately.
@@ -93,6 +108,15 @@ impl Events {
             receiver,
             closing: self.closing.subscribe(),
             job: Some((self.clone(), job_id)),
+        }
+    }
+
+    /// A subscription that wakes on any change to any job or to the queue.
+    pub fn watch_any(&self) -> Watch {
+        Watch {
+            receiver: self.any.subscribe(),
+            closing: self.closing.subscribe(),
+            job: None,
         }
     }
 

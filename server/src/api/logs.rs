@@ -1,17 +1,24 @@
-//! Reading a job's logs, with a long poll so `rgrid logs -f` sees output as it is written.
+//! Reading a job's logs: pages with a long poll, and live streams (WebSocket, or SSE where a
+//! proxy will not pass WebSockets) fed by the job's shared pump in `log_stream`.
 
 use std::time::Duration;
 
+use std::convert::Infallible;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::Response;
 use axum::Json;
-use rgrid_spec::api::{Bytes64, LogChunkOut, LogPage};
+use futures::Stream;
+use rgrid_spec::api::{Bytes64, LogChunkOut, LogEvent, LogPage};
 use serde::Deserialize;
 use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::auth::User;
 use super::events::Wake;
-use super::{ApiResult, AppState, IdPath};
+use super::{log_stream, ApiResult, AppState, IdPath};
 use crate::store::Project;
 
 /// Chunks per page; a reader that gets a full page asks again at once.
@@ -47,6 +54,65 @@ pub async fn read(
             Wake::Deadline | Wake::Closing => return Ok(Json(page)),
         }
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StreamQuery {
+    #[serde(default)]
+    after: i64,
+}
+
+/// `GET /v1/jobs/{id}/logs/ws`: the job's chunks after `after`, then live, as JSON text frames.
+#[tracing::instrument(skip_all, fields(job_id = %id))]
+pub async fn websocket(
+    State(state): State<AppState>,
+    User(project): User,
+    IdPath(id): IdPath,
+    Query(query): Query<StreamQuery>,
+    upgrade: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    // Answer 404 before the upgrade, so a wrong id is an HTTP error and not a closed socket.
+    state.store.get_job(project.id, id).await?;
+    let events = log_stream::follow(state, project, id, query.after);
+    Ok(upgrade.on_upgrade(move |socket| send_events(socket, events)))
+}
+
+async fn send_events(mut socket: WebSocket, mut events: tokio::sync::mpsc::Receiver<LogEvent>) {
+    loop {
+        tokio::select! {
+            event = events.recv() => {
+                let Some(event) = event else { break };
+                let Ok(text) = serde_json::to_string(&event) else { break };
+                if socket.send(Message::Text(text.into())).await.is_err() {
+                    return;
+                }
+            }
+            // The client says nothing; anything but a ping or pong means it is leaving.
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                _ => return,
+            },
+        }
+    }
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+/// `GET /v1/jobs/{id}/logs/sse`: the same events as the WebSocket, as server-sent events.
+#[tracing::instrument(skip_all, fields(job_id = %id))]
+pub async fn sse(
+    State(state): State<AppState>,
+    User(project): User,
+    IdPath(id): IdPath,
+    Query(query): Query<StreamQuery>,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    state.store.get_job(project.id, id).await?;
+    let events = log_stream::follow(state, project, id, query.after);
+    let stream = futures::stream::unfold(events, |mut events| async move {
+        let event = events.recv().await?;
+        let data = serde_json::to_string(&event).unwrap_or_default();
+        Some((Ok(Event::default().data(data)), events))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 async fn page(state: &AppState, project: &Project, job_id: Uuid, after: i64) -> ApiResult<LogPage> {

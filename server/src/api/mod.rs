@@ -23,12 +23,15 @@ mod error;
 pub mod events;
 mod extract;
 mod jobs;
+mod grid;
+mod log_stream;
 mod logs;
 mod runner;
 mod uploads;
 
 pub use error::{ApiError, ApiResult};
 pub use events::Events;
+pub use log_stream::LogFeeds;
 pub use extract::{IdPath, JsonBody};
 
 /// JSON bodies (specs with inline code, log batches) may be this large. Uploads and blob
@@ -45,6 +48,8 @@ pub struct AppState {
     /// What a runner must show to register.
     pub bootstrap_token: Arc<str>,
     pub events: Arc<Events>,
+    /// One log pump per followed job, shared by all its followers.
+    pub log_feeds: Arc<LogFeeds>,
     pub activity: Arc<Activity>,
     pub settings: Settings,
 }
@@ -62,6 +67,7 @@ impl AppState {
             signer,
             bootstrap_token: Arc::from(bootstrap_token),
             events: Arc::new(Events::default()),
+            log_feeds: Arc::new(LogFeeds::default()),
             activity: Arc::new(Activity::default()),
             settings: Settings::default(),
         }
@@ -127,6 +133,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs/{id}/cancel", post(jobs::cancel))
         .route("/v1/jobs/{id}/retry", post(jobs::retry))
         .route("/v1/jobs/{id}/logs", get(logs::read))
+        .route("/v1/jobs/{id}/logs/ws", get(logs::websocket))
+        .route("/v1/jobs/{id}/logs/sse", get(logs::sse))
+        .route("/v1/nodes", get(grid::nodes))
+        .route("/v1/grid/ws", get(grid::websocket))
         .route("/v1/jobs/{id}/artifacts", get(artifacts::list))
         .route(
             "/v1/uploads/{sha256}",

@@ -237,6 +237,34 @@ pub trait Store: Send + Sync + 'static {
 
     /// Counts of queued and running jobs (for idle detection and the autoscaler).
     async fn active_counts(&self) -> StoreResult<(u64, u64)>;
+
+    /// Every registered node with the executions running on it, by name.
+    async fn list_nodes(&self) -> StoreResult<Vec<NodeInfo>>;
+
+    /// The project's jobs counted by status, and how many finished in each minute since
+    /// `since` (index 0 is the minute starting at `since`).
+    async fn project_overview(
+        &self,
+        project_id: Uuid,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Overview>;
+}
+
+/// A node as operators see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeInfo {
+    pub node: Node,
+    /// `active` unless something else marked it.
+    pub state: String,
+    /// Executions running on it now.
+    pub busy: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overview {
+    pub counts: rgrid_spec::api::JobCounts,
+    /// (minute index since `since`, jobs finished in it); minutes with none are left out.
+    pub finished_per_minute: Vec<(u32, u64)>,
 }
 
 /// Opens the store a database URL names: `postgres://…` or `postgresql://…` for Postgres,

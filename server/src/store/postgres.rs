@@ -18,12 +18,13 @@ use uuid::Uuid;
 use super::rows;
 use super::{
     Artifact, Beat, Claim, FinishEffect, Job, JobFilter, LogChunk, NewJob, NewNode, Node, Outcome,
-    Project, Store, StoreResult,
+    NodeInfo, Overview, Project, Store, StoreResult,
 };
 
 mod executions;
 mod jobs;
 mod logs;
+mod overview;
 mod tenancy;
 
 /// The channel a `NOTIFY` goes to whenever a job enters the queue.
@@ -180,6 +181,18 @@ impl Store for PostgresStore {
 
     async fn active_counts(&self) -> StoreResult<(u64, u64)> {
         jobs::active_counts(&self.pool).await
+    }
+
+    async fn list_nodes(&self) -> StoreResult<Vec<NodeInfo>> {
+        overview::nodes(&self.pool).await
+    }
+
+    async fn project_overview(
+        &self,
+        project_id: Uuid,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Overview> {
+        overview::project(&self.pool, project_id, since).await
     }
 }
 

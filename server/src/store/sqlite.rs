@@ -22,12 +22,13 @@ use uuid::Uuid;
 use super::rows;
 use super::{
     Artifact, Beat, Claim, FinishEffect, Job, JobFilter, LogChunk, NewJob, NewNode, Node, Outcome,
-    Project, Store, StoreError, StoreResult,
+    NodeInfo, Overview, Project, Store, StoreError, StoreResult,
 };
 
 mod executions;
 mod jobs;
 mod logs;
+mod overview;
 mod tenancy;
 
 /// How long a writer waits for SQLite's write lock before giving up.
@@ -205,6 +206,18 @@ impl Store for SqliteStore {
 
     async fn active_counts(&self) -> StoreResult<(u64, u64)> {
         jobs::active_counts(&self.pool).await
+    }
+
+    async fn list_nodes(&self) -> StoreResult<Vec<NodeInfo>> {
+        overview::nodes(&self.pool).await
+    }
+
+    async fn project_overview(
+        &self,
+        project_id: Uuid,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Overview> {
+        overview::project(&self.pool, project_id, since).await
     }
 }
 
