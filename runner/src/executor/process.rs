@@ -151,8 +151,9 @@ impl ProcessExecutor {
         let tail = LogSink::new();
         let copies = pump_output(&mut child, &[job.logs.clone(), tail.clone()], true);
         let limit = INSTALL_TIMEOUT;
-        let end = wait_or_kill(&mut child, limit, job).await;
-        copies.await;
+        // Read while waiting: awaited after the exit, output would only arrive at the end (and
+        // a child filling the pipe buffer would block).
+        let (end, ()) = tokio::join!(wait_or_kill(&mut child, limit, job), copies);
         let output: Vec<u8> = tail.take().into_iter().flat_map(|(_, data)| data).collect();
         let output = String::from_utf8_lossy(&output).into_owned();
         match end {
@@ -231,8 +232,8 @@ impl Executor for ProcessExecutor {
         };
         let copies = pump_output(&mut child, std::slice::from_ref(&job.logs), false);
         let limit = Duration::from_secs(job.spec.spec.timeout_seconds);
-        let end = wait_or_kill(&mut child, limit, job).await;
-        copies.await;
+        // Read while waiting, so the logs stream live (see the install step).
+        let (end, ()) = tokio::join!(wait_or_kill(&mut child, limit, job), copies);
         match end {
             Ok(ProcessEnd::Exited(status)) => outcome_of(status, job.memory_bytes),
             Ok(ProcessEnd::TimedOut) => Outcome::timeout(job.spec.spec.timeout_seconds),
