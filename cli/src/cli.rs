@@ -26,13 +26,15 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// URL of an rgrid server; without it, the local grid on this machine.
-    #[arg(long, global = true, env = "RGRID_SERVER", value_name = "URL")]
+    /// URL of an rgrid server; without it, the local grid on this machine. Also
+    /// `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`).
+    #[arg(long, global = true, value_name = "URL")]
     pub server: Option<String>,
 
     /// When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    /// Also `RGRID_COLOR` or `color` in a config file; default auto.
+    #[arg(long, global = true, value_enum)]
+    pub color: Option<ColorChoice>,
 
     /// Print only the job's own output and errors, nothing from rgrid itself.
     #[arg(long, short, global = true)]
@@ -66,10 +68,17 @@ pub enum Command {
     /// Run a finished job again (succeeded, failed or cancelled), as a new attempt with the
     /// retries its spec allows.
     Retry(JobArgs),
+    /// Watch the grid live: job counts, throughput, nodes, jobs; open a job's logs, cancel.
+    Top,
+    /// Show the settings in effect and where each comes from.
+    Config(ConfigArgs),
     /// Run the local grid (server and runner) in the foreground.
     Dev(DevArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Write man pages into a directory (the project keeps them in docs/man).
+    #[command(hide = true)]
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +143,21 @@ pub struct RunArgs {
     /// With --detach, print the job as JSON.
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub log_format: LogFormatArgs,
+}
+
+/// How followed logs are shown.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct LogFormatArgs {
+    /// Start each line of output with the time it was written (UTC, milliseconds).
+    #[arg(long)]
+    pub timestamps: bool,
+
+    /// Start each line of output with its stream: `out|` or `err|`.
+    #[arg(long)]
+    pub prefix: bool,
 }
 
 #[derive(Debug, Args)]
@@ -171,9 +195,13 @@ pub struct LogsArgs {
     #[arg(long, short)]
     pub follow: bool,
 
-    /// Print JSON Lines, one chunk per line (`{"type":"log",…}`).
+    /// Print JSON Lines, one chunk per line (`{"type":"log",…}`), and `{"type":"end",…}`
+    /// once the job has ended.
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub log_format: LogFormatArgs,
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +251,29 @@ pub struct DevArgs {
     /// Started by `rgrid run` in the background (no banner).
     #[arg(long, hide = true)]
     pub background: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub command: ConfigCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print each setting, its value and its source (flag, environment, file, default).
+    Show {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory to write `rgrid.1` and `rgrid-<command>.1` into.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -64,6 +64,35 @@ impl Client {
         &self.base
     }
 
+    /// A WebSocket handshake for `path` (which may carry a query): `ws://` for an `http://`
+    /// server, `wss://` for `https://`, with the API key.
+    pub fn websocket_request(
+        &self,
+        path: &str,
+    ) -> Result<tokio_tungstenite::tungstenite::handshake::client::Request, ClientError> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let url = self.url(path);
+        let url = match url.split_once("://") {
+            Some(("https", rest)) => format!("wss://{rest}"),
+            Some((_, rest)) => format!("ws://{rest}"),
+            None => url,
+        };
+        let mut request = url
+            .into_client_request()
+            .map_err(|e| ClientError::Unreachable {
+                url: self.base.clone(),
+                detail: e.to_string(),
+            })?;
+        let auth =
+            format!("Bearer {}", self.key)
+                .parse()
+                .map_err(|_| ClientError::Unauthorized {
+                    message: "the API key holds characters a header cannot".into(),
+                })?;
+        request.headers_mut().insert("authorization", auth);
+        Ok(request)
+    }
+
     pub async fn submit(&self, spec: &JobSpec) -> Result<JobView, ClientError> {
         let request = self.http.post(self.url("/v1/jobs")).json(spec);
         self.send_json(request).await

@@ -1,17 +1,22 @@
-//! Following a job's logs: stdout to stdout, stderr to stderr, rgrid's own lines as notes.
-//! Survives a server that goes away for a while and resumes from the last chunk printed.
+//! Following a job's logs: over the server's WebSocket stream when it offers one, otherwise
+//! with the long poll. Either way it survives a server that goes away for a while and resumes
+//! after the last chunk printed (chunk ids are the cursor, `after`), so nothing is lost or
+//! printed twice.
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
-use rgrid_spec::api::{JobStatus, Stream};
+use rgrid_spec::api::{JobStatus, LogEvent};
 use uuid::Uuid;
 
 use crate::client::{Client, ClientError};
+use crate::printer::{Format, Printer};
+use crate::stream::{self, StreamError};
 use crate::ui::Ui;
 
 /// How long a follower keeps trying while the server cannot be reached.
 const RECONNECT_WINDOW: Duration = Duration::from_secs(120);
+/// Pause between reconnection attempts.
+const RECONNECT_PAUSE: Duration = Duration::from_millis(500);
 /// Long-poll wait per request.
 const WAIT_SECS: u64 = 20;
 
@@ -30,75 +35,130 @@ pub async fn print_logs(
     mut after: i64,
     mode: Mode,
     ui: &Ui,
-    json: bool,
+    format: Format,
 ) -> Result<(i64, JobStatus), ClientError> {
-    let mut down_since: Option<Instant> = None;
+    let mut printer = Printer::new(*ui, format);
+    if mode == Mode::Follow {
+        if let Some(status) = follow_stream(client, job, &mut after, ui, &mut printer).await? {
+            printer.end(status, after);
+            return Ok((after, status));
+        }
+    }
+    poll(client, job, after, mode, ui, &mut printer).await
+}
+
+/// Follows over the WebSocket stream; `None` when the server offers none.
+async fn follow_stream(
+    client: &Client,
+    job: Uuid,
+    after: &mut i64,
+    ui: &Ui,
+    printer: &mut Printer,
+) -> Result<Option<JobStatus>, ClientError> {
+    let mut outage = Outage::default();
+    loop {
+        let path = format!("/v1/jobs/{job}/logs/ws?after={after}");
+        let lost = match stream::open::<LogEvent>(client, &path).await {
+            Ok(mut events) => {
+                outage.over(ui);
+                loop {
+                    match events.next().await {
+                        Ok(Some(LogEvent::Chunks { chunks, next })) => {
+                            for chunk in chunks.iter().filter(|c| c.id > *after) {
+                                printer.chunk(chunk);
+                            }
+                            *after = next.max(*after);
+                        }
+                        Ok(Some(LogEvent::End { status, next })) => {
+                            *after = next.max(*after);
+                            return Ok(Some(status));
+                        }
+                        // Closed without an end (the server is stopping): resume elsewhere.
+                        Ok(None) => break lost_stream(client),
+                        Err(StreamError::Lost(err)) => break err,
+                        Err(StreamError::Refused(err)) => return Err(err),
+                        Err(StreamError::Unsupported(_)) => return Ok(None),
+                    }
+                }
+            }
+            Err(StreamError::Unsupported(status)) => {
+                tracing::debug!(status, "no log stream; following with the long poll");
+                return Ok(None);
+            }
+            Err(StreamError::Lost(err)) => err,
+            Err(StreamError::Refused(err)) => return Err(err),
+        };
+        outage.wait(lost, ui).await?;
+    }
+}
+
+fn lost_stream(client: &Client) -> ClientError {
+    ClientError::Unreachable {
+        url: client.base().to_string(),
+        detail: "the server closed the log stream".into(),
+    }
+}
+
+/// A time without the server: one warning when it starts, one note when it ends.
+#[derive(Default)]
+struct Outage {
+    since: Option<Instant>,
+}
+
+impl Outage {
+    /// Waits before the next try, or gives the error back once the window has passed.
+    async fn wait(&mut self, err: ClientError, ui: &Ui) -> Result<(), ClientError> {
+        let since = *self.since.get_or_insert_with(|| {
+            ui.warn(format!("lost the server ({err}); retrying"));
+            Instant::now()
+        });
+        if since.elapsed() > RECONNECT_WINDOW {
+            return Err(err);
+        }
+        tokio::time::sleep(RECONNECT_PAUSE).await;
+        Ok(())
+    }
+
+    fn over(&mut self, ui: &Ui) {
+        if self.since.take().is_some() {
+            ui.note("reconnected; resuming the logs");
+        }
+    }
+}
+
+/// Pages through the logs with the long poll (and once, without waiting, for `Mode::Once`).
+async fn poll(
+    client: &Client,
+    job: Uuid,
+    mut after: i64,
+    mode: Mode,
+    ui: &Ui,
+    printer: &mut Printer,
+) -> Result<(i64, JobStatus), ClientError> {
+    let mut outage = Outage::default();
     loop {
         let wait = if mode == Mode::Follow { WAIT_SECS } else { 0 };
         let page = match client.logs(job, after, wait).await {
             Ok(page) => {
-                if down_since.take().is_some() {
-                    ui.note("reconnected; resuming the logs");
-                }
+                outage.over(ui);
                 page
             }
             // A restarting server (or database) answers 5xx for a while: the same as away.
             Err(err) if mode == Mode::Follow && err.is_transient() => {
-                let since = *down_since.get_or_insert_with(|| {
-                    ui.warn(format!("lost the server ({err}); retrying"));
-                    Instant::now()
-                });
-                if since.elapsed() > RECONNECT_WINDOW {
-                    return Err(err);
-                }
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                outage.wait(err, ui).await?;
                 continue;
             }
             Err(err) => return Err(err),
         };
         for chunk in &page.chunks {
-            if json {
-                print_json_chunk(chunk);
-            } else {
-                print_chunk(chunk.stream, &chunk.data.0, ui);
-            }
+            printer.chunk(chunk);
         }
         after = page.next;
+        if page.complete {
+            printer.end(page.status, after);
+        }
         if page.complete || mode == Mode::Once && page.chunks.is_empty() {
             return Ok((after, page.status));
         }
     }
-}
-
-fn print_chunk(stream: Stream, data: &[u8], ui: &Ui) {
-    // Write errors (a closed pipe: `rgrid logs ID | head`) are not the job's failure; the
-    // follower keeps going so outputs still download.
-    match stream {
-        Stream::Stdout => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(data).and_then(|()| out.flush());
-        }
-        Stream::Stderr => {
-            let mut err = std::io::stderr().lock();
-            let _ = err.write_all(data).and_then(|()| err.flush());
-        }
-        Stream::System => {
-            for line in String::from_utf8_lossy(data).lines() {
-                ui.note(line);
-            }
-        }
-    }
-}
-
-fn print_json_chunk(chunk: &rgrid_spec::api::LogChunkOut) {
-    let line = serde_json::json!({
-        "type": "log",
-        "id": chunk.id,
-        "attempt": chunk.attempt,
-        "stream": chunk.stream,
-        "text": String::from_utf8_lossy(&chunk.data.0),
-        "at": chunk.at,
-    });
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
 }

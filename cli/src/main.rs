@@ -9,13 +9,18 @@ mod follow;
 #[cfg(feature = "embedded")]
 mod local_grid;
 mod outcome;
+mod printer;
+mod settings;
+mod stream;
 mod target;
+mod top;
 mod ui;
 
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
 use crate::client::ClientError;
+use crate::settings::Settings;
 use crate::ui::Ui;
 
 /// A mistake on the command line or in a local file: exit code 2, message names the thing.
@@ -25,7 +30,14 @@ pub struct UsageError(pub String);
 
 fn main() {
     let cli = Cli::parse();
-    let ui = Ui::new(cli.global.color, cli.global.quiet);
+    let settings = match settings::load(&cli.global, &settings::Environment::real()) {
+        Ok(settings) => settings,
+        Err(err) => {
+            Ui::new(cli::ColorChoice::Auto, false).error(err.0);
+            std::process::exit(exit::USAGE);
+        }
+    };
+    let ui = Ui::new(settings.color.value, cli.global.quiet);
     init_tracing(&cli.command);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -34,7 +46,7 @@ fn main() {
             std::process::exit(exit::INTERNAL);
         }
     };
-    let code = match runtime.block_on(dispatch(cli, &ui)) {
+    let code = match runtime.block_on(dispatch(cli, &settings, &ui)) {
         Ok(code) => code,
         Err(err) => report(&err, &ui),
     };
@@ -43,9 +55,10 @@ fn main() {
     std::process::exit(code);
 }
 
-async fn dispatch(cli: Cli, ui: &Ui) -> anyhow::Result<i32> {
+async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32> {
     match cli.command {
         Command::Completions(args) => Ok(commands::completions::run(args)),
+        Command::Man(args) => commands::man::run(args),
         #[cfg(feature = "embedded")]
         Command::Dev(args) => commands::dev::run(args, ui).await,
         #[cfg(not(feature = "embedded"))]
@@ -53,35 +66,37 @@ async fn dispatch(cli: Cli, ui: &Ui) -> anyhow::Result<i32> {
         Command::Run(args) => {
             // Check local files before starting or contacting any grid.
             let plan = commands::run::plan(&args, ui)?;
-            let target = target::connect(&cli.global, ui).await?;
+            let target = target::connect(settings, ui).await?;
             commands::run::run(args, plan, target, ui).await
         }
         Command::Submit(args) => {
-            let target = target::connect(&cli.global, ui).await?;
+            let target = target::connect(settings, ui).await?;
             commands::submit::run(args, target, ui).await
         }
         Command::Status(args) => {
             commands::jobs::parse_id(&args.id)?;
-            commands::jobs::status(args, target::connect(&cli.global, ui).await?).await
+            commands::jobs::status(args, target::connect(settings, ui).await?).await
         }
         Command::Logs(args) => {
             commands::jobs::parse_id(&args.id)?;
-            commands::jobs::logs(args, target::connect(&cli.global, ui).await?, ui).await
+            commands::jobs::logs(args, target::connect(settings, ui).await?, ui).await
         }
         Command::List(args) => {
-            commands::jobs::list(args, target::connect(&cli.global, ui).await?).await
+            commands::jobs::list(args, target::connect(settings, ui).await?).await
         }
         Command::Download(args) => {
             commands::jobs::parse_id(&args.id)?;
-            commands::jobs::download(args, target::connect(&cli.global, ui).await?, ui).await
+            commands::jobs::download(args, target::connect(settings, ui).await?, ui).await
         }
+        Command::Top => top::run(target::connect(settings, ui).await?.client, ui).await,
+        Command::Config(args) => commands::config::run(args, settings),
         Command::Cancel(args) => {
             commands::jobs::parse_id(&args.id)?;
-            commands::jobs::cancel(args, target::connect(&cli.global, ui).await?, ui).await
+            commands::jobs::cancel(args, target::connect(settings, ui).await?, ui).await
         }
         Command::Retry(args) => {
             commands::jobs::parse_id(&args.id)?;
-            commands::jobs::retry(args, target::connect(&cli.global, ui).await?, ui).await
+            commands::jobs::retry(args, target::connect(settings, ui).await?, ui).await
         }
     }
 }
@@ -114,6 +129,11 @@ fn report(err: &anyhow::Error, ui: &Ui) -> i32 {
 /// rgrid's own diagnostics go to stderr only when asked (`RUST_LOG`); the local grid logs
 /// at info to its log file.
 fn init_tracing(command: &Command) {
+    if matches!(command, Command::Top) {
+        // The screen belongs to the monitor: its diagnostics go to a file, and only on demand.
+        init_file_tracing();
+        return;
+    }
     let default = if matches!(command, Command::Dev(_)) {
         "info"
     } else {
@@ -126,5 +146,21 @@ fn init_tracing(command: &Command) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
+        .try_init();
+}
+
+/// `rgrid top` logs to `rgrid-top.log` in the temporary directory when `RUST_LOG` is set.
+fn init_file_tracing() {
+    let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG") else {
+        return;
+    };
+    let path = std::env::temp_dir().join("rgrid-top.log");
+    let Ok(file) = std::fs::File::create(path) else {
+        return;
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
         .try_init();
 }

@@ -1,8 +1,8 @@
 //! Which grid a command talks to: `--server`/`RGRID_SERVER` with `RGRID_API_KEY`, or the
 //! local grid on this machine.
 
-use crate::cli::GlobalArgs;
 use crate::client::Client;
+use crate::settings::Settings;
 use crate::ui::Ui;
 
 /// The grid a command talks to.
@@ -12,17 +12,25 @@ pub struct Target {
     pub local: bool,
 }
 
-pub async fn connect(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<Target> {
-    if let Some(server) = &global.server {
-        let key = std::env::var("RGRID_API_KEY").unwrap_or_default();
-        if key.trim().is_empty() {
+pub async fn connect(settings: &Settings, ui: &Ui) -> anyhow::Result<Target> {
+    if let Some(server) = &settings.server {
+        let server = &server.value;
+        let key = settings
+            .api_key
+            .as_ref()
+            .map(|k| k.value.trim())
+            .unwrap_or_default();
+        if key.is_empty() {
             return Err(crate::client::ClientError::Unauthorized {
-                message: format!("no API key for {server}; `RGRID_API_KEY` is not set"),
+                message: format!(
+                    "no API key for {server}; set `RGRID_API_KEY` or `api_key` in the user \
+                     config file"
+                ),
             }
             .into());
         }
         return Ok(Target {
-            client: Client::new(server, key.trim()),
+            client: Client::new(server, key),
             local: false,
         });
     }

@@ -33,7 +33,10 @@ async fn open(addr: &str, key: &str, job: Uuid, after: i64) -> Socket {
     let mut request = url.into_client_request().expect("request");
     let auth = format!("Bearer {key}").parse().expect("header");
     request.headers_mut().insert("authorization", auth);
-    tokio_tungstenite::connect_async(request).await.expect("connect").0
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect")
+        .0
 }
 
 async fn next_event(socket: &mut Socket) -> LogEvent {
@@ -56,7 +59,11 @@ async fn read_lines(socket: &mut Socket, count: usize) -> (Vec<String>, i64) {
     while lines.len() < count {
         match next_event(socket).await {
             LogEvent::Chunks { chunks, next } => {
-                lines.extend(chunks.iter().map(|c| String::from_utf8_lossy(&c.data.0).into()));
+                lines.extend(
+                    chunks
+                        .iter()
+                        .map(|c| String::from_utf8_lossy(&c.data.0).into()),
+                );
                 cursor = next;
             }
             LogEvent::End { .. } => panic!("ended early after {lines:?}"),
@@ -71,7 +78,11 @@ async fn rest_until_end(socket: &mut Socket) -> Vec<String> {
     loop {
         match next_event(socket).await {
             LogEvent::Chunks { chunks, .. } => {
-                lines.extend(chunks.iter().map(|c| String::from_utf8_lossy(&c.data.0).into()));
+                lines.extend(
+                    chunks
+                        .iter()
+                        .map(|c| String::from_utf8_lossy(&c.data.0).into()),
+                );
             }
             LogEvent::End { status, .. } => {
                 assert_eq!(status, JobStatus::Succeeded);
@@ -98,7 +109,10 @@ impl Writer<'_> {
             })
             .collect();
         let uri = format!("/v1/runner/executions/{}/logs", self.eid);
-        let answer = self.app.runner(&self.token, &uri, json!({ "chunks": chunks })).await;
+        let answer = self
+            .app
+            .runner(&self.token, &uri, json!({ "chunks": chunks }))
+            .await;
         assert_eq!(answer.status.as_u16(), 204);
     }
 }
@@ -113,8 +127,18 @@ async fn followers_share_one_pump_and_resume_without_loss_or_repeats() {
     let addr = serve(&app).await;
     let job = app.submit(spec(json!({}))).await;
     let token = app.register().await;
-    let eid = app.claim(&token, 0).await.assignment.expect("a job").execution_id;
-    let mut writer = Writer { app: &app, token: token.clone(), eid, seq: 0 };
+    let eid = app
+        .claim(&token, 0)
+        .await
+        .assignment
+        .expect("a job")
+        .execution_id;
+    let mut writer = Writer {
+        app: &app,
+        token: token.clone(),
+        eid,
+        seq: 0,
+    };
     writer.lines(0..3).await;
 
     // Twenty followers from the start: each gets the backlog, and they share one pump.
@@ -162,8 +186,18 @@ async fn sse_sends_the_same_events_and_ends_with_the_job() {
     let addr = serve(&app).await;
     let job = app.submit(spec(json!({"retries": 0}))).await;
     let token = app.register().await;
-    let eid = app.claim(&token, 0).await.assignment.expect("a job").execution_id;
-    let mut writer = Writer { app: &app, token: token.clone(), eid, seq: 0 };
+    let eid = app
+        .claim(&token, 0)
+        .await
+        .assignment
+        .expect("a job")
+        .execution_id;
+    let mut writer = Writer {
+        app: &app,
+        token: token.clone(),
+        eid,
+        seq: 0,
+    };
     writer.lines(0..4).await;
     let finish = json!({"reason": "exit_code", "exit_code": 3, "message": null,
                         "artifacts": [], "executor": "process"});
@@ -189,11 +223,18 @@ async fn sse_sends_the_same_events_and_ends_with_the_job() {
         let LogEvent::Chunks { chunks, .. } = event else {
             panic!("end before the last event: {events:?}")
         };
-        lines.extend(chunks.iter().map(|c| String::from_utf8_lossy(&c.data.0).to_string()));
+        lines.extend(
+            chunks
+                .iter()
+                .map(|c| String::from_utf8_lossy(&c.data.0).to_string()),
+        );
     }
     assert_eq!(lines, numbered(0..4));
     assert!(matches!(
         events.last(),
-        Some(LogEvent::End { status: JobStatus::Failed, .. })
+        Some(LogEvent::End {
+            status: JobStatus::Failed,
+            ..
+        })
     ));
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::cli::{DownloadArgs, JobArgs, ListArgs, LogsArgs};
 use crate::client::ClientError;
+use crate::printer::Format;
 use crate::target::Target;
 use crate::ui::Ui;
 use crate::{download, exit, follow, outcome, UsageError};
@@ -63,7 +64,12 @@ pub async fn logs(args: LogsArgs, target: Target, ui: &Ui) -> anyhow::Result<i32
     } else {
         follow::Mode::Once
     };
-    follow::print_logs(&target.client, id, 0, mode, ui, args.json).await?;
+    let format = Format {
+        json: args.json,
+        timestamps: args.log_format.timestamps,
+        prefix: args.log_format.prefix,
+    };
+    follow::print_logs(&target.client, id, 0, mode, ui, format).await?;
     Ok(exit::OK)
 }
 

@@ -1,8 +1,10 @@
 //! One module per command.
 
 pub mod completions;
+pub mod config;
 #[cfg(feature = "embedded")]
 pub mod dev;
 pub mod jobs;
+pub mod man;
 pub mod run;
 pub mod submit;

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::cli::RunArgs;
 use crate::client::Client;
+use crate::printer::Format;
 use crate::target::Target;
 use crate::ui::Ui;
 use crate::{download, exit, follow, outcome, UsageError};
@@ -35,7 +36,12 @@ pub async fn run(args: RunArgs, plan: Plan, target: Target, ui: &Ui) -> anyhow::
     }
     ui.note(format!("job {} queued on {}", job.id, where_(&target)));
 
-    follow_to_end(client, job.id, ui).await?;
+    let format = Format {
+        json: false,
+        timestamps: args.log_format.timestamps,
+        prefix: args.log_format.prefix,
+    };
+    follow_to_end(client, job.id, ui, format).await?;
     let job = client.job(job.id).await?;
     finish(
         client,
@@ -49,9 +55,14 @@ pub async fn run(args: RunArgs, plan: Plan, target: Target, ui: &Ui) -> anyhow::
 }
 
 /// Follows a submitted job's logs to its end; Ctrl-C detaches and leaves it running.
-pub async fn follow_to_end(client: &Client, id: Uuid, ui: &Ui) -> anyhow::Result<()> {
+pub async fn follow_to_end(
+    client: &Client,
+    id: Uuid,
+    ui: &Ui,
+    format: Format,
+) -> anyhow::Result<()> {
     tokio::select! {
-        done = follow::print_logs(client, id, 0, follow::Mode::Follow, ui, false) => {
+        done = follow::print_logs(client, id, 0, follow::Mode::Follow, ui, format) => {
             done?;
             Ok(())
         }

@@ -44,7 +44,8 @@ pub async fn run(args: SubmitArgs, target: Target, ui: &Ui) -> anyhow::Result<i3
         return Ok(exit::OK);
     }
     ui.note(format!("job {} queued", job.id));
-    crate::commands::run::follow_to_end(&target.client, job.id, ui).await?;
+    let format = crate::printer::Format::default();
+    crate::commands::run::follow_to_end(&target.client, job.id, ui, format).await?;
     let job = target.client.job(job.id).await?;
     let here = std::path::Path::new(".");
     crate::commands::run::finish(&target.client, &job, here, false, true, ui).await

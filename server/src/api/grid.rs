@@ -104,7 +104,10 @@ async fn snapshot(state: &AppState, project: &Project) -> ApiResult<(String, Str
         limit: SNAPSHOT_JOBS,
     };
     let jobs = state.store.list_jobs(project.id, &filter).await?;
-    let jobs = jobs.into_iter().map(job_view).collect::<ApiResult<Vec<_>>>()?;
+    let jobs = jobs
+        .into_iter()
+        .map(job_view)
+        .collect::<ApiResult<Vec<_>>>()?;
     let mut snapshot = GridSnapshot {
         project: project.slug.clone(),
         counts: overview.counts,

@@ -118,7 +118,10 @@ async fn pump(
                         next,
                     }));
                 }
-                let _ = sender.send(Arc::new(FeedItem::End { after: next, status }));
+                let _ = sender.send(Arc::new(FeedItem::End {
+                    after: next,
+                    status,
+                }));
                 state.log_feeds.retire(job_id, &sender, true);
                 return;
             }
@@ -228,7 +231,8 @@ impl Follower {
             if self.catch_up().await? {
                 return Ok(());
             }
-            let mut feed = LogFeeds::subscribe(&self.state, &self.project, self.job_id, self.cursor);
+            let mut feed =
+                LogFeeds::subscribe(&self.state, &self.project, self.job_id, self.cursor);
             loop {
                 let item = match feed.recv().await {
                     Ok(item) => item,
@@ -250,11 +254,12 @@ impl Follower {
                         self.send_chunks(fresh, *next).await?;
                     }
                     FeedItem::End { status, .. } => {
-                        return self.send(LogEvent::End {
-                            status: *status,
-                            next: self.cursor,
-                        })
-                        .await;
+                        return self
+                            .send(LogEvent::End {
+                                status: *status,
+                                next: self.cursor,
+                            })
+                            .await;
                     }
                 }
             }

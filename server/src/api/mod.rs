@@ -22,8 +22,8 @@ mod blob_routes;
 mod error;
 pub mod events;
 mod extract;
-mod jobs;
 mod grid;
+mod jobs;
 mod log_stream;
 mod logs;
 mod runner;
@@ -31,8 +31,8 @@ mod uploads;
 
 pub use error::{ApiError, ApiResult};
 pub use events::Events;
-pub use log_stream::LogFeeds;
 pub use extract::{IdPath, JsonBody};
+pub use log_stream::LogFeeds;
 
 /// JSON bodies (specs with inline code, log batches) may be this large. Uploads and blob
 /// PUTs stream and are not limited by it.

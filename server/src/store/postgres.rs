@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 use super::rows;
 use super::{
-    Artifact, Beat, Claim, FinishEffect, Job, JobFilter, LogChunk, NewJob, NewNode, Node, Outcome,
-    NodeInfo, Overview, Project, Store, StoreResult,
+    Artifact, Beat, Claim, FinishEffect, Job, JobFilter, LogChunk, NewJob, NewNode, Node, NodeInfo,
+    Outcome, Overview, Project, Store, StoreResult,
 };
 
 mod executions;

@@ -21,8 +21,8 @@ use uuid::Uuid;
 
 use super::rows;
 use super::{
-    Artifact, Beat, Claim, FinishEffect, Job, JobFilter, LogChunk, NewJob, NewNode, Node, Outcome,
-    NodeInfo, Overview, Project, Store, StoreError, StoreResult,
+    Artifact, Beat, Claim, FinishEffect, Job, JobFilter, LogChunk, NewJob, NewNode, Node, NodeInfo,
+    Outcome, Overview, Project, Store, StoreError, StoreResult,
 };
 
 mod executions;
