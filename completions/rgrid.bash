@@ -22,6 +22,9 @@ _rgrid() {
             rgrid,completions)
                 cmd="rgrid__subcmd__completions"
                 ;;
+            rgrid,config)
+                cmd="rgrid__subcmd__config"
+                ;;
             rgrid,dev)
                 cmd="rgrid__subcmd__dev"
                 ;;
@@ -37,6 +40,9 @@ _rgrid() {
             rgrid,logs)
                 cmd="rgrid__subcmd__logs"
                 ;;
+            rgrid,man)
+                cmd="rgrid__subcmd__man"
+                ;;
             rgrid,retry)
                 cmd="rgrid__subcmd__retry"
                 ;;
@@ -49,11 +55,29 @@ _rgrid() {
             rgrid,submit)
                 cmd="rgrid__subcmd__submit"
                 ;;
+            rgrid,top)
+                cmd="rgrid__subcmd__top"
+                ;;
+            rgrid__subcmd__config,help)
+                cmd="rgrid__subcmd__config__subcmd__help"
+                ;;
+            rgrid__subcmd__config,show)
+                cmd="rgrid__subcmd__config__subcmd__show"
+                ;;
+            rgrid__subcmd__config__subcmd__help,help)
+                cmd="rgrid__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            rgrid__subcmd__config__subcmd__help,show)
+                cmd="rgrid__subcmd__config__subcmd__help__subcmd__show"
+                ;;
             rgrid__subcmd__help,cancel)
                 cmd="rgrid__subcmd__help__subcmd__cancel"
                 ;;
             rgrid__subcmd__help,completions)
                 cmd="rgrid__subcmd__help__subcmd__completions"
+                ;;
+            rgrid__subcmd__help,config)
+                cmd="rgrid__subcmd__help__subcmd__config"
                 ;;
             rgrid__subcmd__help,dev)
                 cmd="rgrid__subcmd__help__subcmd__dev"
@@ -70,6 +94,9 @@ _rgrid() {
             rgrid__subcmd__help,logs)
                 cmd="rgrid__subcmd__help__subcmd__logs"
                 ;;
+            rgrid__subcmd__help,man)
+                cmd="rgrid__subcmd__help__subcmd__man"
+                ;;
             rgrid__subcmd__help,retry)
                 cmd="rgrid__subcmd__help__subcmd__retry"
                 ;;
@@ -82,6 +109,12 @@ _rgrid() {
             rgrid__subcmd__help,submit)
                 cmd="rgrid__subcmd__help__subcmd__submit"
                 ;;
+            rgrid__subcmd__help,top)
+                cmd="rgrid__subcmd__help__subcmd__top"
+                ;;
+            rgrid__subcmd__help__subcmd__config,show)
+                cmd="rgrid__subcmd__help__subcmd__config__subcmd__show"
+                ;;
             *)
                 ;;
         esac
@@ -89,7 +122,7 @@ _rgrid() {
 
     case "${cmd}" in
         rgrid)
-            opts="-q -h -V --server --color --quiet --help --version run submit status logs list download cancel retry dev completions help"
+            opts="-q -h -V --server --color --quiet --help --version run submit status logs list download cancel retry top config dev completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,6 +168,92 @@ _rgrid() {
         rgrid__subcmd__completions)
             opts="-q -h -V --server --color --quiet --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__config)
+            opts="-q -h -V --server --color --quiet --help --version show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__config__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__config__subcmd__show)
+            opts="-q -h -V --json --server --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -211,7 +330,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__help)
-            opts="run submit status logs list download cancel retry dev completions help"
+            opts="run submit status logs list download cancel retry top config dev completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,6 +360,34 @@ _rgrid() {
         rgrid__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__config)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -322,6 +469,20 @@ _rgrid() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rgrid__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rgrid__subcmd__help__subcmd__retry)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -378,6 +539,20 @@ _rgrid() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rgrid__subcmd__help__subcmd__top)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rgrid__subcmd__list)
             opts="-q -h -V --status --limit --json --server --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -409,7 +584,29 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__logs)
-            opts="-f -q -h -V --follow --json --server --color --quiet --help --version"
+            opts="-f -q -h -V --follow --json --timestamps --prefix --server --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__man)
+            opts="-q -h -V --server --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,7 +650,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__run)
-            opts="-r -e -o -d -q -h -V --req --runtime --cpu --memory --timeout --env --network --retries --output-dir --force --detach --remote-only --json --server --color --quiet --help --version"
+            opts="-r -e -o -d -q -h -V --req --runtime --cpu --memory --timeout --env --network --retries --output-dir --force --detach --remote-only --json --timestamps --prefix --server --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -542,6 +739,28 @@ _rgrid() {
             ;;
         rgrid__subcmd__submit)
             opts="-f -q -h -V --follow --json --server --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__top)
+            opts="-q -h -V --server --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -18,8 +18,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
     }
     var completions = [
         &'rgrid'= {
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand -h 'Print help (see more with ''--help'')'
@@ -34,8 +34,11 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand download 'Download a job''s output files'
             cand cancel 'Cancel a queued or running job'
             cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
+            cand top 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel'
+            cand config 'Show the settings in effect and where each comes from'
             cand dev 'Run the local grid (server and runner) in the foreground'
             cand completions 'Print a shell completion script'
+            cand man 'Write man pages into a directory (the project keeps them in docs/man)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rgrid;run'= {
@@ -50,14 +53,16 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --retries 'Attempts after a failed first one. `rgrid run` fails fast by default'
             cand -o 'Where to put the job''s output files'
             cand --output-dir 'Where to put the job''s output files'
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --network 'Let the job use the network (off by default)'
             cand --force 'Overwrite local files that differ from the job''s outputs'
             cand -d 'Submit and return at once with the job id'
             cand --detach 'Submit and return at once with the job id'
             cand --remote-only 'Leave the outputs on the grid; `rgrid download ID` fetches them later'
             cand --json 'With --detach, print the job as JSON'
+            cand --timestamps 'Start each line of output with the time it was written (UTC, milliseconds)'
+            cand --prefix 'Start each line of output with its stream: `out|` or `err|`'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand -h 'Print help'
@@ -66,8 +71,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --version 'Print version'
         }
         &'rgrid;submit'= {
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -f 'Follow the job''s logs until it ends, and exit with its exit code'
             cand --follow 'Follow the job''s logs until it ends, and exit with its exit code'
             cand --json 'Print the job as JSON'
@@ -79,8 +84,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --version 'Print version'
         }
         &'rgrid;status'= {
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -90,11 +95,13 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --version 'Print version'
         }
         &'rgrid;logs'= {
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -f 'Keep printing new output until the job ends'
             cand --follow 'Keep printing new output until the job ends'
-            cand --json 'Print JSON Lines, one chunk per line (`{"type":"log",…}`)'
+            cand --json 'Print JSON Lines, one chunk per line (`{"type":"log",…}`), and `{"type":"end",…}` once the job has ended'
+            cand --timestamps 'Start each line of output with the time it was written (UTC, milliseconds)'
+            cand --prefix 'Start each line of output with its stream: `out|` or `err|`'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand -h 'Print help'
@@ -105,8 +112,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         &'rgrid;list'= {
             cand --status 'Only jobs with this status: queued, running, succeeded, failed, cancelled'
             cand --limit 'At most this many jobs'
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -116,8 +123,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --version 'Print version'
         }
         &'rgrid;download'= {
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --force 'Overwrite local files that differ'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -127,8 +134,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --version 'Print version'
         }
         &'rgrid;cancel'= {
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -138,8 +145,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --version 'Print version'
         }
         &'rgrid;retry'= {
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -148,12 +155,53 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'rgrid;top'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;config'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Print each setting, its value and its source (flag, environment, file, default)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;config;show'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand --json 'Print JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;config;help'= {
+            cand show 'Print each setting, its value and its source (flag, environment, file, default)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;config;help;show'= {
+        }
+        &'rgrid;config;help;help'= {
+        }
         &'rgrid;dev'= {
             cand --listen 'Address for the local grid''s API'
             cand --idle-timeout 'Stop after this many seconds with no jobs and no requests (0: never). The grid that `rgrid run` starts on demand uses 600'
             cand --slots 'Job slots (default: one per CPU)'
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --background 'Started by `rgrid run` in the background (no banner)'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -163,8 +211,18 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --version 'Print version'
         }
         &'rgrid;completions'= {
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;man'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand -h 'Print help'
@@ -181,8 +239,11 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand download 'Download a job''s output files'
             cand cancel 'Cancel a queued or running job'
             cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
+            cand top 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel'
+            cand config 'Show the settings in effect and where each comes from'
             cand dev 'Run the local grid (server and runner) in the foreground'
             cand completions 'Print a shell completion script'
+            cand man 'Write man pages into a directory (the project keeps them in docs/man)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rgrid;help;run'= {
@@ -201,9 +262,18 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;help;retry'= {
         }
+        &'rgrid;help;top'= {
+        }
+        &'rgrid;help;config'= {
+            cand show 'Print each setting, its value and its source (flag, environment, file, default)'
+        }
+        &'rgrid;help;config;show'= {
+        }
         &'rgrid;help;dev'= {
         }
         &'rgrid;help;completions'= {
+        }
+        &'rgrid;help;man'= {
         }
         &'rgrid;help;help'= {
         }

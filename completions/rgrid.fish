@@ -24,8 +24,8 @@ function __fish_rgrid_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c rgrid -n "__fish_rgrid_needs_command" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
-complete -c rgrid -n "__fish_rgrid_needs_command" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+complete -c rgrid -n "__fish_rgrid_needs_command" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_needs_command" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_needs_command" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
@@ -39,8 +39,11 @@ complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "list" -d 'List recent j
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "download" -d 'Download a job\'s output files'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "cancel" -d 'Cancel a queued or running job'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "retry" -d 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "top" -d 'Watch the grid live: job counts, throughput, nodes, jobs; open a job\'s logs, cancel'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "config" -d 'Show the settings in effect and where each comes from'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "dev" -d 'Run the local grid (server and runner) in the foreground'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "man" -d 'Write man pages into a directory (the project keeps them in docs/man)'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s r -l req -d 'requirements.txt to install first (default: one next to the script, if any)' -r -F
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l runtime -d 'Container image to run in' -r
@@ -50,8 +53,8 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l timeout -d 'Kill the
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s e -l env -d 'Environment variable for the job, KEY=VALUE (repeatable)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l retries -d 'Attempts after a failed first one. `rgrid run` fails fast by default' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s o -l output-dir -d 'Where to put the job\'s output files' -r -F
-complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l network -d 'Let the job use the network (off by default)'
@@ -59,11 +62,13 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l force -d 'Overwrite 
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s d -l detach -d 'Submit and return at once with the job id'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l remote-only -d 'Leave the outputs on the grid; `rgrid download ID` fetches them later'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l json -d 'With --detach, print the job as JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l timestamps -d 'Start each line of output with the time it was written (UTC, milliseconds)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l prefix -d 'Start each line of output with its stream: `out|` or `err|`'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s V -l version -d 'Print version'
-complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s f -l follow -d 'Follow the job\'s logs until it ends, and exit with its exit code'
@@ -71,83 +76,122 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l json -d 'Print th
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s V -l version -d 'Print version'
-complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l json -d 'Print JSON'
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s V -l version -d 'Print version'
-complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s f -l follow -d 'Keep printing new output until the job ends'
-complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l json -d 'Print JSON Lines, one chunk per line (`{"type":"log",…}`)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l json -d 'Print JSON Lines, one chunk per line (`{"type":"log",…}`), and `{"type":"end",…}` once the job has ended'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l timestamps -d 'Start each line of output with the time it was written (UTC, milliseconds)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l prefix -d 'Start each line of output with its stream: `out|` or `err|`'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l status -d 'Only jobs with this status: queued, running, succeeded, failed, cancelled' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l limit -d 'At most this many jobs' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l json -d 'Print JSON'
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s V -l version -d 'Print version'
-complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l force -d 'Overwrite local files that differ'
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s V -l version -d 'Print version'
-complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l json -d 'Print JSON'
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s V -l version -d 'Print version'
-complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -l json -d 'Print JSON'
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand top" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand top" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand top" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand top" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand top" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print each setting, its value and its source (flag, environment, file, default)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print each setting, its value and its source (flag, environment, file, default)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l listen -d 'Address for the local grid\'s API' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l idle-timeout -d 'Stop after this many seconds with no jobs and no requests (0: never). The grid that `rgrid run` starts on demand uses 600' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l slots -d 'Job slots (default: one per CPU)' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l background -d 'Started by `rgrid run` in the background (no banner)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s V -l version -d 'Print version'
-complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -l server -d 'URL of an rgrid server; without it, the local grid on this machine' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never' -r -f -a "auto\t''
+complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry dev completions help" -f -a "run" -d 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script\'s exit code'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry dev completions help" -f -a "submit" -d 'Submit a JobSpec v1 file (`-` for standard input): any image, any command'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry dev completions help" -f -a "status" -d 'Show a job\'s status'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry dev completions help" -f -a "logs" -d 'Print a job\'s logs; `--follow` waits for more until the job ends'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry dev completions help" -f -a "list" -d 'List recent jobs, newest first'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry dev completions help" -f -a "download" -d 'Download a job\'s output files'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry dev completions help" -f -a "cancel" -d 'Cancel a queued or running job'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry dev completions help" -f -a "retry" -d 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry dev completions help" -f -a "dev" -d 'Run the local grid (server and runner) in the foreground'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry dev completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry dev completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand man" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand man" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand man" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand man" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand man" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "run" -d 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script\'s exit code'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "submit" -d 'Submit a JobSpec v1 file (`-` for standard input): any image, any command'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "status" -d 'Show a job\'s status'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "logs" -d 'Print a job\'s logs; `--follow` waits for more until the job ends'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "list" -d 'List recent jobs, newest first'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "download" -d 'Download a job\'s output files'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "cancel" -d 'Cancel a queued or running job'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "retry" -d 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "top" -d 'Watch the grid live: job counts, throughput, nodes, jobs; open a job\'s logs, cancel'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "config" -d 'Show the settings in effect and where each comes from'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "dev" -d 'Run the local grid (server and runner) in the foreground'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "man" -d 'Write man pages into a directory (the project keeps them in docs/man)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config dev completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print each setting, its value and its source (flag, environment, file, default)'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates completions/ from the clap definition (the completions test checks them).
+# Regenerates completions/ and docs/man/ from the clap definition (tests check both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q -p rgrid
@@ -10,3 +10,7 @@ bin="${CARGO_TARGET_DIR:-target}/debug/rgrid"
 "$bin" completions powershell > completions/_rgrid.ps1
 "$bin" completions elvish > completions/rgrid.elv
 echo "completions/ regenerated"
+# Man pages come from the same definition (the man_pages test checks them).
+rm -f docs/man/*.1
+"$bin" man docs/man
+echo "docs/man/ regenerated"

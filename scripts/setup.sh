@@ -41,7 +41,7 @@ python_has_venv() {
 }
 
 install_packages() {
-    local wanted=(docker.io debootstrap iptables postgresql-15 util-linux)
+    local wanted=(docker.io debootstrap iptables postgresql-15 util-linux tmux)
     local missing=()
     local pkg
     for pkg in "${wanted[@]}"; do

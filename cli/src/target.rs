@@ -23,8 +23,8 @@ pub async fn connect(settings: &Settings, ui: &Ui) -> anyhow::Result<Target> {
         if key.is_empty() {
             return Err(crate::client::ClientError::Unauthorized {
                 message: format!(
-                    "no API key for {server}; set `RGRID_API_KEY` or `api_key` in the user \
-                     config file"
+                    "no API key for {server}; `RGRID_API_KEY` is not set and the user config \
+                     file has no `api_key`"
                 ),
             }
             .into());
