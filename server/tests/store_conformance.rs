@@ -83,6 +83,60 @@ async fn story(store: Arc<dyn Store>) {
     cancels(s, &project, &other, &node).await;
     overdue_release_and_retry(s, &project, &other, &node).await;
     assert_eq!(s.active_counts().await.unwrap(), (0, 0));
+    overview(s, &project, &other, &node).await;
+}
+
+/// What `rgrid top` shows agrees with the jobs themselves, and busy slots follow claims.
+async fn overview(s: &dyn Store, project: &Project, other: &Project, node: &Node) {
+    let since = Utc::now() - Duration::minutes(10);
+    for p in [project, other] {
+        let jobs = s
+            .list_jobs(
+                p.id,
+                &JobFilter {
+                    status: None,
+                    limit: 1000,
+                },
+            )
+            .await
+            .unwrap();
+        let overview = s.project_overview(p.id, since).await.unwrap();
+        let count = |status| jobs.iter().filter(|j| j.status == status).count() as u64;
+        let c = overview.counts;
+        assert_eq!(
+            (c.queued, c.running, c.succeeded, c.failed, c.cancelled),
+            (
+                count(JobStatus::Queued),
+                count(JobStatus::Running),
+                count(JobStatus::Succeeded),
+                count(JobStatus::Failed),
+                count(JobStatus::Cancelled)
+            )
+        );
+        let finished = jobs.iter().filter(|j| j.finished_at.is_some()).count() as u64;
+        let per_minute: u64 = overview.finished_per_minute.iter().map(|(_, n)| n).sum();
+        assert_eq!(per_minute, finished);
+        assert!(overview
+            .finished_per_minute
+            .iter()
+            .all(|(minute, _)| *minute <= 10));
+    }
+
+    let busy = |nodes: Vec<rgrid_server::store::NodeInfo>| {
+        let info = nodes.into_iter().find(|n| n.node.id == node.id).unwrap();
+        assert_eq!(
+            (info.node.slots, info.state.as_str()),
+            (node.slots, "active")
+        );
+        info.busy
+    };
+    assert_eq!(busy(s.list_nodes().await.unwrap()), 0);
+    submit(s, project, "busy", 0, 0).await;
+    let claim = s.claim(node.id).await.unwrap().unwrap();
+    assert_eq!(busy(s.list_nodes().await.unwrap()), 1);
+    let done = outcome(EndReason::Completed, Some(0));
+    s.finish(claim.execution_id, &done).await.unwrap();
+    assert_eq!(busy(s.list_nodes().await.unwrap()), 0);
 }
 
 async fn tenancy(s: &dyn Store) -> (Project, Project) {
