@@ -121,16 +121,13 @@ impl Drop for RestoreOnDrop {
 async fn follow_snapshots(client: Client, tx: mpsc::Sender<Update>) {
     loop {
         match stream::open::<GridSnapshot>(&client, "/v1/grid/ws").await {
-            Ok(mut snapshots) => loop {
-                match snapshots.next().await {
-                    Ok(Some(snapshot)) => {
-                        if tx.send(Update::Snapshot(snapshot)).await.is_err() {
-                            return;
-                        }
+            Ok(mut snapshots) => {
+                while let Ok(Some(snapshot)) = snapshots.next().await {
+                    if tx.send(Update::Snapshot(snapshot)).await.is_err() {
+                        return;
                     }
-                    Ok(None) | Err(_) => break,
                 }
-            },
+            }
             Err(StreamError::Unsupported(status)) => {
                 let message = format!("this server has no live grid stream (HTTP {status})");
                 let _ = tx.send(Update::Message(message)).await;
@@ -150,20 +147,17 @@ async fn follow_logs(client: Client, job: Uuid, tx: mpsc::Sender<Update>) {
     loop {
         let path = format!("/v1/jobs/{job}/logs/ws?after={after}");
         match stream::open::<LogEvent>(&client, &path).await {
-            Ok(mut events) => loop {
-                match events.next().await {
-                    Ok(Some(event)) => {
-                        let end = matches!(event, LogEvent::End { .. });
-                        if let LogEvent::Chunks { next, .. } = &event {
-                            after = *next;
-                        }
-                        if tx.send(Update::Log(job, event)).await.is_err() || end {
-                            return;
-                        }
+            Ok(mut events) => {
+                while let Ok(Some(event)) = events.next().await {
+                    let end = matches!(event, LogEvent::End { .. });
+                    if let LogEvent::Chunks { next, .. } = &event {
+                        after = *next;
                     }
-                    Ok(None) | Err(_) => break,
+                    if tx.send(Update::Log(job, event)).await.is_err() || end {
+                        return;
+                    }
                 }
-            },
+            }
             Err(StreamError::Lost(_)) => {}
             Err(err) => {
                 let _ = tx.send(Update::Message(format!("logs: {err}"))).await;

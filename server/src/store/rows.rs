@@ -195,6 +195,18 @@ pub(crate) fn content_type_for(path: &str) -> &'static str {
     }
 }
 
+/// Adds `count` jobs of `status` to the tally.
+pub(crate) fn add_count(counts: &mut rgrid_spec::api::JobCounts, status: JobStatus, count: u64) {
+    let slot = match status {
+        JobStatus::Queued => &mut counts.queued,
+        JobStatus::Running => &mut counts.running,
+        JobStatus::Succeeded => &mut counts.succeeded,
+        JobStatus::Failed => &mut counts.failed,
+        JobStatus::Cancelled => &mut counts.cancelled,
+    };
+    *slot += count;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,16 +261,4 @@ mod tests {
             execution::ABANDONED
         );
     }
-}
-
-/// Adds `count` jobs of `status` to the tally.
-pub(crate) fn add_count(counts: &mut rgrid_spec::api::JobCounts, status: JobStatus, count: u64) {
-    let slot = match status {
-        JobStatus::Queued => &mut counts.queued,
-        JobStatus::Running => &mut counts.running,
-        JobStatus::Succeeded => &mut counts.succeeded,
-        JobStatus::Failed => &mut counts.failed,
-        JobStatus::Cancelled => &mut counts.cancelled,
-    };
-    *slot += count;
 }
