@@ -70,6 +70,7 @@ fn top_shows_the_grid_opens_logs_cancels_and_restores_the_terminal() {
     let runner = RunnerOptions {
         executor: "process",
         slots: 1,
+        ..RunnerOptions::default()
     };
     grid.add_runner(runner).expect("start rgrid-runner");
 
