@@ -73,6 +73,8 @@ async fn push_snapshots(mut socket: WebSocket, state: AppState, project: Project
                 return;
             }
         }
+        // Someone is watching: an embedded grid must not stop as idle under `rgrid top`.
+        state.activity.touch();
         let far = Instant::now() + Duration::from_secs(3600);
         tokio::select! {
             wake = watch.wait(far) => if wake == Wake::Closing { break },
