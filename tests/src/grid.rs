@@ -103,6 +103,18 @@ impl Grid {
         Ok(())
     }
 
+    /// A short tag unique to this grid: the suffix of its temp dir.
+    fn tag(&self) -> String {
+        let name = self
+            .dir
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        name.unwrap_or_default()
+            .trim_start_matches("rgrid-e2e-")
+            .to_string()
+    }
+
     /// Starts one `rgrid-runner` process against the server.
     pub fn add_runner(&mut self, options: RunnerOptions) -> anyhow::Result<()> {
         let n = self.runners.len();
@@ -113,7 +125,9 @@ impl Grid {
         command
             .args(["--server", server_url])
             .args(["--bootstrap-token", TEST_BOOTSTRAP_TOKEN])
-            .args(["--name", &format!("test-runner-{n}")])
+            // Unique per grid: a runner removes leftover containers of its own name at start,
+            // and grids of tests running in parallel share one Docker engine.
+            .args(["--name", &format!("test-runner-{}-{n}", self.tag())])
             .args(["--executor", options.executor])
             .args(["--slots", &options.slots.to_string()])
             .arg("--work-root")

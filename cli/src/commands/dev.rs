@@ -42,7 +42,7 @@ pub async fn run(args: DevArgs, ui: &Ui) -> anyhow::Result<i32> {
     let runner_config = rgrid_runner::RunnerConfig {
         server_url: server.url().to_string(),
         bootstrap_token: server.bootstrap_token().to_string(),
-        name: "local".into(),
+        name: node_name(&home),
         slots: args.slots.unwrap_or_else(default_slots),
         work_root: home.join("work"),
         cache_root: home.join("cache"),
@@ -125,6 +125,14 @@ fn remove_grid_file(home: &Path) {
     if ours {
         let _ = std::fs::remove_file(path);
     }
+}
+
+/// `local-<hash of RGRID_HOME>`: the runner removes leftover containers of its own name at
+/// start, so two local grids sharing one Docker engine must not share a name.
+fn node_name(home: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(home.to_string_lossy().as_bytes());
+    format!("local-{}", &hex::encode(digest)[..8])
 }
 
 /// `RGRID_EXECUTOR=docker|process|auto` (default auto: Docker when an engine answers).
