@@ -21,6 +21,8 @@ use uuid::Uuid;
 /// Time allowed for one ordinary API call; claims add their long-poll wait on top.
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A heartbeat that takes longer than this is as good as lost; the next one follows.
+const BEAT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -186,17 +188,27 @@ impl NodeClient {
         .await
     }
 
+    /// One try, no backoff: the caller beats again at its next tick, so a server back from
+    /// an outage hears from every job within one heartbeat interval.
     pub async fn heartbeat(&self, execution: Uuid) -> Result<HeartbeatResponse, ClientError> {
         let url = self.execution_url(execution, "heartbeat");
-        call_json::<(), _>(
+        let what = "heartbeat";
+        let answer = send::<()>(
             &self.api.http,
-            "heartbeat",
+            what,
             &url,
             Some(&self.token),
             None,
-            CALL_TIMEOUT,
-        )
-        .await
+            BEAT_TIMEOUT,
+        );
+        answer
+            .await?
+            .json()
+            .await
+            .map_err(|source| ClientError::Decode {
+                what: what.into(),
+                source,
+            })
     }
 
     pub async fn send_logs(&self, execution: Uuid, batch: &LogBatch) -> Result<(), ClientError> {

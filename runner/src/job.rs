@@ -86,6 +86,9 @@ async fn run_job_inner(ctx: &JobContext, assignment: Assignment) {
     ));
 
     let logs_done = CancellationToken::new();
+    // Heartbeats go on until the logs are delivered and the finish is: a job that ended while
+    // the server was away is still this node's, and must not look silent once it is back.
+    let shipped = CancellationToken::new();
     let transport = ExecutionLogs {
         client: &ctx.client,
         execution: assignment.execution_id,
@@ -97,6 +100,7 @@ async fn run_job_inner(ctx: &JobContext, assignment: Assignment) {
         {
             control.abandon();
         }
+        shipped.cancel();
     };
     let beating = async {
         tokio::select! {
@@ -120,7 +124,7 @@ async fn run_job_inner(ctx: &JobContext, assignment: Assignment) {
         async {
             tokio::select! {
                 () = beating => {}
-                () = logs_done.cancelled() => {}
+                () = shipped.cancelled() => {}
             }
         },
         shipping,
@@ -144,7 +148,12 @@ async fn run_job_inner(ctx: &JobContext, assignment: Assignment) {
         artifacts: report.artifacts,
         executor: ctx.executor.name().to_string(),
     };
-    match ctx.client.finish(assignment.execution_id, &finish).await {
+    let finished = tokio::select! {
+        finished = ctx.client.finish(assignment.execution_id, &finish) => finished,
+        // Returns only when the server says the execution is no longer ours.
+        () = heartbeat(ctx, assignment.execution_id, control.clone()) => Err(ClientError::Stale),
+    };
+    match finished {
         Ok(()) => tracing::info!(reason = finish.reason.as_str(), "job finished"),
         Err(ClientError::Stale) => tracing::warn!("execution went stale before finish"),
         Err(err) => tracing::error!(error = %err, "could not report the job's end"),

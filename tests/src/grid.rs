@@ -84,7 +84,13 @@ impl Grid {
 
     /// Stops the server (SIGTERM) and starts it again on the same address and data.
     pub fn restart_server(&mut self) -> anyhow::Result<()> {
+        self.restart_server_after(Duration::ZERO)
+    }
+
+    /// Stops the server, keeps it down for `outage`, and starts it again.
+    pub fn restart_server_after(&mut self, outage: Duration) -> anyhow::Result<()> {
         self.server.terminate(Duration::from_secs(10));
+        std::thread::sleep(outage);
         let address = self.address().to_string();
         let (server, url) = spawn_server(
             self.dir.path(),

@@ -282,48 +282,61 @@ fn follower(grid: &Grid, cwd: &Path, id: &str) -> std::process::Child {
         .expect("start rgrid logs --follow")
 }
 
-/// Fault 3: Restart the server, then stop Postgres until the server fails requests and start it
-/// again, while jobs run and CLIs follow their logs: every job ends succeeded on its first
-/// attempt, and the stored logs and what the CLIs printed hold
-/// every line once, in order.
+/// Fault 3: Stop the server, then Postgres, each for longer than the heartbeat timeout,
+/// while jobs run and CLIs follow their logs (one CLI starts while the database is away):
+/// every job ends succeeded on its first attempt (an outage is not the runners' silence),
+/// and the stored logs and what the CLIs printed hold every line once, in order.
 #[test]
 fn server_and_postgres_restarts_lose_nothing() {
     let _turn = serial();
     let Some(pg) = services() else { return };
     let db = pg.create_database("rgrid_fault_restart");
-    let mut grid = Grid::start(&db).expect("start server");
+    let mut grid = Grid::start_with(&db, SHORT_HEARTBEAT).expect("start server");
     grid.add_runner(docker_runner(2)).expect("start runner");
     let cwd = tempfile::tempdir().expect("temp dir");
     let here = cwd.path();
-    let mut report = FaultReport::new("server and Postgres restarts");
-    let lines = 300;
+    let mut report = FaultReport::new("server and Postgres outages");
+    let lines = 400;
+    let outage = Duration::from_secs(SHORT_HEARTBEAT.heartbeat_timeout_secs + 2);
 
     let ids: Vec<String> = (0..2)
         .map(|n| {
-            submit(
-                &grid,
-                here,
-                &counting_spec(&format!("count-{n}"), lines, 0.03),
-            )
+            let spec = counting_spec(&format!("count-{n}"), lines, 0.03);
+            submit(&grid, here, &spec)
         })
         .collect();
     report.submitted = ids.len();
-    let followers: Vec<_> = ids.iter().map(|id| follower(&grid, here, id)).collect();
+    let mut followers: Vec<_> = ids.iter().map(|id| follower(&grid, here, id)).collect();
     for id in &ids {
         wait_for_output(&grid, here, id, "line 20\n", Duration::from_secs(60));
     }
-    grid.restart_server().expect("restart the server");
+    // The outage's length is what this test is about, so it is a fixed pause.
+    grid.restart_server_after(outage)
+        .expect("restart the server");
     for id in &ids {
         wait_for_output(&grid, here, id, "line 120\n", Duration::from_secs(60));
     }
-    // Postgres away long enough that the server answers requests with errors meanwhile.
+
     pg.stop().expect("stop Postgres");
+    let down = Instant::now();
+    followers.push(follower(&grid, here, &ids[0]));
+    // The new follower's first request fails (the server answers 500 once its database
+    // pool gives up); only then does Postgres come back.
     wait_until(
-        "the server to fail a request",
-        Duration::from_secs(20),
-        || grid.server.log_text().contains("request failed"),
+        "the late follower's request to fail",
+        Duration::from_secs(30),
+        || {
+            grid.server
+                .log_text()
+                .lines()
+                .any(|l| l.contains("request failed") && l.contains("/v1/jobs/{id}/logs"))
+        },
     )
     .unwrap_or_else(|err| panic!("{err:#}\n{}", grid.logs()));
+    if let Some(rest) = outage.checked_sub(down.elapsed()) {
+        std::thread::sleep(rest);
+    }
+    let pg_down = down.elapsed();
     pg.start_again().expect("start Postgres again");
 
     for id in &ids {
@@ -332,14 +345,16 @@ fn server_and_postgres_restarts_lose_nothing() {
             here,
             id,
             "the job's end",
-            Duration::from_secs(90),
+            Duration::from_secs(120),
             is_final,
         );
         report.ended += usize::from(is_final(&view));
         if view["status"] != "succeeded" {
             report.lost += 1;
         }
-        assert_eq!(view["attempts"], 1, "{view}\n{}", grid.logs());
+        if view["attempts"] != 1 {
+            report.run_twice_concurrently += 1;
+        }
         report.log_lines_lost += numbered_lines_lost(&stdout_of(&grid, here, id), lines);
     }
     for child in followers {
@@ -347,6 +362,11 @@ fn server_and_postgres_restarts_lose_nothing() {
         assert_eq!(run.code, 0, "{run}");
         report.log_lines_lost += numbered_lines_lost(&run.stdout, lines);
     }
+    println!(
+        "outages: server down {} s, Postgres down {:.1} s",
+        outage.as_secs(),
+        pg_down.as_secs_f64()
+    );
     report.print_and_check();
 }
 
