@@ -77,8 +77,8 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    if let Ok(node) = std::env::var(watchdog::WATCHDOG_ENV) {
-        return watchdog::run(&node)
+    if let Ok(instance) = std::env::var(watchdog::WATCHDOG_ENV) {
+        return watchdog::run(&instance)
             .await
             .context("the container watchdog failed");
     }
@@ -89,7 +89,7 @@ async fn main() -> anyhow::Result<()> {
     // serves the one-machine grid, where the runner lives in the CLI's own process.
     let _watchdog = match config.executor {
         ExecutorChoice::Process => None,
-        _ => Some(Watchdog::spawn(&config.name).context("cannot start the container watchdog")?),
+        _ => Some(Watchdog::spawn().context("cannot start the container watchdog")?),
     };
 
     let shutdown = CancellationToken::new();

@@ -5,8 +5,8 @@
 //! nodes once the server abandons them. So the runner binary starts a copy of itself as a
 //! watchdog whose standard input is a pipe from the runner: when the runner dies for any
 //! reason the pipe closes, and the watchdog force-removes every container labelled with the
-//! runner's node name, then exits. A runner that stops cleanly has removed its containers
-//! already, so the watchdog finds none.
+//! runner process's instance id, then exits. A runner that stops cleanly has removed its
+//! containers already, so the watchdog finds none.
 //!
 //! The watchdog sits in its own process group, so a Ctrl-C meant for the runner's terminal
 //! does not reach it; a supervisor that kills the whole control group (systemd's default
@@ -16,11 +16,11 @@ use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 
-use crate::executor::docker::{local_engine, remove_node_containers};
+use crate::executor::docker::{local_engine, remove_instance_containers, runner_instance};
 use crate::executor::ExecutorError;
 
-/// Set on the watchdog process: the node whose containers it guards.
-pub const WATCHDOG_ENV: &str = "RGRID_RUNNER_WATCHDOG_NODE";
+/// Set on the watchdog process: the instance id of the runner whose containers it guards.
+pub const WATCHDOG_ENV: &str = "RGRID_RUNNER_WATCHDOG_INSTANCE";
 
 /// The running watchdog; dropping it (or the runner dying) closes the pipe and triggers it.
 pub struct Watchdog {
@@ -28,11 +28,11 @@ pub struct Watchdog {
 }
 
 impl Watchdog {
-    /// Starts this executable again as the watchdog for `node`.
-    pub fn spawn(node: &str) -> std::io::Result<Watchdog> {
+    /// Starts this executable again as the watchdog for this runner process.
+    pub fn spawn() -> std::io::Result<Watchdog> {
         let exe = std::env::current_exe()?;
         let child = Command::new(exe)
-            .env(WATCHDOG_ENV, node)
+            .env(WATCHDOG_ENV, runner_instance())
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .process_group(0)
@@ -54,7 +54,7 @@ impl Drop for Watchdog {
 }
 
 /// The watchdog's whole life: wait for the runner's end, then remove its containers.
-pub async fn run(node: &str) -> Result<(), ExecutorError> {
+pub async fn run(instance: &str) -> Result<(), ExecutorError> {
     let waited = tokio::task::spawn_blocking(|| {
         let mut sink = [0u8; 64];
         let mut stdin = std::io::stdin();
@@ -63,9 +63,9 @@ pub async fn run(node: &str) -> Result<(), ExecutorError> {
     });
     waited.await.map_err(std::io::Error::other)?;
     let docker = local_engine().await?;
-    let removed = remove_node_containers(&docker, node).await?;
+    let removed = remove_instance_containers(&docker, instance).await?;
     if removed > 0 {
-        tracing::warn!(node, removed, "runner gone; removed its containers");
+        tracing::warn!(instance, removed, "runner gone; removed its containers");
     }
     Ok(())
 }

@@ -34,6 +34,8 @@ const IMAGE_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 const PIDS_LIMIT: i64 = 1024;
 const LABEL_MANAGED: &str = "rgrid.managed";
 const LABEL_NODE: &str = "rgrid.node";
+/// This runner process (see [`runner_instance`]): its watchdog removes only its containers.
+const LABEL_RUNNER: &str = "rgrid.runner";
 /// Keep this much of pip's output to find its last error line.
 const PIP_TAIL_BYTES: usize = 64 * 1024;
 
@@ -245,6 +247,7 @@ impl DockerExecutor {
             (LABEL_NODE.to_string(), self.settings.node.clone()),
             ("rgrid.job".to_string(), job.job_id.to_string()),
             ("rgrid.execution".to_string(), job.execution_id.to_string()),
+            (LABEL_RUNNER.to_string(), runner_instance().to_string()),
         ])
     }
 
@@ -407,15 +410,32 @@ impl Executor for DockerExecutor {
     }
 }
 
+/// A random id for this runner process, put on its containers. A node name may be reused at
+/// once by the next runner (a restart, or tests on one machine), so the watchdog of a dead
+/// runner must not go by the name.
+pub fn runner_instance() -> &'static str {
+    static INSTANCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    INSTANCE.get_or_init(|| uuid::Uuid::new_v4().to_string())
+}
+
 /// Force-removes every rgrid container labelled with `node`; returns how many there were.
-/// Used at start (a crashed run's leftovers) and by the watchdog when the runner dies.
+/// Used at start, for what a crashed run of this node left behind.
 pub async fn remove_node_containers(docker: &Docker, node: &str) -> Result<usize, ExecutorError> {
+    remove_labelled(docker, &format!("{LABEL_NODE}={node}")).await
+}
+
+/// Force-removes the containers of one runner process (its watchdog, when it died).
+pub async fn remove_instance_containers(
+    docker: &Docker,
+    instance: &str,
+) -> Result<usize, ExecutorError> {
+    remove_labelled(docker, &format!("{LABEL_RUNNER}={instance}")).await
+}
+
+async fn remove_labelled(docker: &Docker, label: &str) -> Result<usize, ExecutorError> {
     let filters = HashMap::from([(
         "label".to_string(),
-        vec![
-            format!("{LABEL_MANAGED}=true"),
-            format!("{LABEL_NODE}={node}"),
-        ],
+        vec![format!("{LABEL_MANAGED}=true"), label.to_string()],
     )]);
     let options = ListContainersOptions {
         all: true,
@@ -426,13 +446,20 @@ pub async fn remove_node_containers(docker: &Docker, node: &str) -> Result<usize
     let count = containers.len();
     for container in containers {
         let Some(id) = container.id else { continue };
-        tracing::info!(container = %id, node, "removing leftover container");
+        tracing::info!(container = %id, label, "removing leftover container");
         let remove = RemoveContainerOptions {
             force: true,
             v: true,
             ..Default::default()
         };
-        docker.remove_container(&id, Some(remove)).await?;
+        match docker.remove_container(&id, Some(remove)).await {
+            // Gone already, or someone else is removing it: either way it will not run.
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404 | 409,
+                ..
+            }) => {}
+            other => other?,
+        }
     }
     Ok(count)
 }
