@@ -19,6 +19,9 @@ use std::process::{Child, Command, Stdio};
 use crate::executor::docker::{local_engine, remove_instance_containers, runner_instance};
 use crate::executor::ExecutorError;
 
+/// How long after the first sweep the watchdog sweeps again.
+const SECOND_LOOK: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Set on the watchdog process: the instance id of the runner whose containers it guards.
 pub const WATCHDOG_ENV: &str = "RGRID_RUNNER_WATCHDOG_INSTANCE";
 
@@ -63,7 +66,10 @@ pub async fn run(instance: &str) -> Result<(), ExecutorError> {
     });
     waited.await.map_err(std::io::Error::other)?;
     let docker = local_engine().await?;
-    let removed = remove_instance_containers(&docker, instance).await?;
+    let mut removed = remove_instance_containers(&docker, instance).await?;
+    // A create the runner sent just before it died may still land in the engine: look again.
+    tokio::time::sleep(SECOND_LOOK).await;
+    removed += remove_instance_containers(&docker, instance).await?;
     if removed > 0 {
         tracing::warn!(instance, removed, "runner gone; removed its containers");
     }
