@@ -38,8 +38,8 @@ pub enum RunnerError {
 /// How long a stopping runner tries to give its unfinished executions back to the server.
 const RELEASE_BOUND: Duration = Duration::from_secs(15);
 
-/// Runs the agent until `shutdown` is cancelled: no new claims after that, running jobs
-/// finish, then it returns.
+/// Runs the agent until `shutdown` is cancelled or the server drains the node: no new claims
+/// after that, running jobs finish, then it returns.
 pub async fn run(config: RunnerConfig, shutdown: CancellationToken) -> Result<(), RunnerError> {
     run_until(config, shutdown, CancellationToken::new()).await
 }
@@ -88,6 +88,7 @@ pub async fn run_until(
         config,
         heartbeat_interval,
         hard_stop,
+        drain: CancellationToken::new(),
     });
     let mut workers = tokio::task::JoinSet::new();
     for slot in 0..slots {
@@ -185,7 +186,7 @@ async fn work_slot(
     slot: u32,
     shutdown: CancellationToken,
 ) -> Result<(), RunnerError> {
-    while !shutdown.is_cancelled() {
+    while !shutdown.is_cancelled() && !ctx.drain.is_cancelled() {
         // A claim dropped here on shutdown may already have been granted: the release when the
         // runner stops gives it back.
         let claimed = tokio::select! {
@@ -196,6 +197,10 @@ async fn work_slot(
             Ok(answer) => {
                 if let Some(assignment) = answer.assignment {
                     run_job(&ctx, assignment).await;
+                }
+                if answer.drain && !ctx.drain.is_cancelled() {
+                    tracing::info!(slot, "the server is draining this node: exiting when idle");
+                    ctx.drain.cancel();
                 }
             }
             Err(

@@ -28,6 +28,9 @@ pub struct JobContext {
     pub heartbeat_interval: Duration,
     /// Cancelled when the runner must stop now: running jobs are killed and released.
     pub hard_stop: CancellationToken,
+    /// Cancelled when the server drains this node: slots claim nothing more and the runner
+    /// exits once the jobs running now are done.
+    pub drain: CancellationToken,
 }
 
 /// Why a job stopped being ours.
@@ -285,12 +288,17 @@ async fn heartbeat(ctx: &JobContext, execution: Uuid, control: Arc<Control>) {
     loop {
         ticks.tick().await;
         match ctx.client.heartbeat(execution).await {
-            Ok(answer) if answer.cancel => {
-                tracing::info!("job cancelled by the user");
-                control.cancelled.store(true, Ordering::SeqCst);
-                control.kill.cancel();
+            Ok(answer) => {
+                if answer.drain && !ctx.drain.is_cancelled() {
+                    tracing::info!("the server is draining this node: finishing, then exiting");
+                    ctx.drain.cancel();
+                }
+                if answer.cancel {
+                    tracing::info!("job cancelled by the user");
+                    control.cancelled.store(true, Ordering::SeqCst);
+                    control.kill.cancel();
+                }
             }
-            Ok(_) => {}
             Err(ClientError::Stale) => {
                 control.abandon();
                 return;

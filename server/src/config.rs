@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::orchestrator::OrchestratorSettings;
+
 /// How long a runner may stay silent before its executions are abandoned and requeued.
 pub const DEFAULT_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -29,6 +31,8 @@ pub struct ServerConfig {
     pub heartbeat_timeout: Duration,
     /// The timeout backstop: see [`DEFAULT_TIMEOUT_GRACE`].
     pub timeout_grace: Duration,
+    /// Grow and shrink the pool of nodes; `None` leaves nodes to the operator.
+    pub orchestrator: Option<OrchestratorSettings>,
 }
 
 impl ServerConfig {
@@ -43,6 +47,7 @@ impl ServerConfig {
             bootstrap_token: None,
             heartbeat_timeout: DEFAULT_HEARTBEAT_TIMEOUT,
             timeout_grace: DEFAULT_TIMEOUT_GRACE,
+            orchestrator: None,
         }
     }
 }
@@ -64,6 +69,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("bootstrap_token", &hidden(&self.bootstrap_token))
             .field("heartbeat_timeout", &self.heartbeat_timeout)
             .field("timeout_grace", &self.timeout_grace)
+            .field("orchestrator", &self.orchestrator)
             .finish()
     }
 }

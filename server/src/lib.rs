@@ -6,6 +6,8 @@ pub mod api;
 pub mod app;
 pub mod blobs;
 pub mod config;
+pub mod config_file;
+pub mod orchestrator;
 pub mod reaper;
 pub mod store;
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use rgrid_server::config::{sqlite_url, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_TIMEOUT_GRACE};
+use rgrid_server::config_file::{orchestrator_settings, FileConfig};
 use rgrid_server::ServerConfig;
 
 #[derive(Debug, Parser)]
@@ -56,6 +57,10 @@ struct ServeArgs {
     /// inputs, outputs) before the server abandons it, in case its runner did not stop it.
     #[arg(long, env = "RGRID_TIMEOUT_GRACE", default_value_t = DEFAULT_TIMEOUT_GRACE.as_secs())]
     timeout_grace: u64,
+    /// TOML file with the orchestrator's settings (see docs/operator.md); `RGRID_*` variables
+    /// override its values.
+    #[arg(long, env = "RGRID_CONFIG", value_name = "PATH")]
+    config: Option<PathBuf>,
 
     /// Write the bound URL to this file once the server accepts requests.
     #[arg(long)]
@@ -118,6 +123,11 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
         Some(path) => Some(read_key_file(path)?),
         None => non_empty_env("RGRID_SERVER_API_KEY"),
     };
+    let file = match &args.config {
+        Some(path) => FileConfig::read(path)?,
+        None => FileConfig::default(),
+    };
+    let orchestrator = orchestrator_settings(&file, &non_empty_env, &data_dir)?;
     Ok(ServerConfig {
         listen: args.listen,
         database_url: args
@@ -130,6 +140,7 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
         bootstrap_token: non_empty_env("RGRID_BOOTSTRAP_TOKEN"),
         heartbeat_timeout: Duration::from_secs(args.heartbeat_timeout.max(1)),
         timeout_grace: Duration::from_secs(args.timeout_grace),
+        orchestrator,
     })
 }
 

@@ -26,6 +26,10 @@
 //! | `POST /v1/runner/executions/{eid}/logs`        | [`LogBatch`] → 204                     |
 //! | `POST /v1/runner/executions/{eid}/outputs`     | [`OutputsRequest`] → [`OutputsResponse`] |
 //! | `POST /v1/runner/executions/{eid}/finish`      | [`FinishRequest`] → 204                |
+//! | `GET  /v1/nodes`                               | → [`NodeList`] (operators)             |
+//! | `POST /v1/nodes/{id}/drain`                    | → [`NodeView`] (operators)             |
+//! | `GET  /v1/cost?days=`                          | → [`CostReport`] (operators)           |
+//! | `GET  /v1/metrics`                             | → Prometheus text (no auth)            |
 //! | `GET/PUT /blobs/{key}?method=&expires=&sig=`   | raw bytes (server-signed URLs, embedded storage) |
 //!
 //! Errors come back as [`ErrorBody`] with a stable `code`. A runner call for an execution that
@@ -319,9 +323,30 @@ pub struct NodeView {
     pub slots: u32,
     /// Executions running on it now.
     pub busy: u32,
-    /// `active`, or another state the server gives it (draining, dead).
+    /// A [`NodeState`]: `provisioning`, `active`, `draining`, `terminated` or `dead`.
     pub state: String,
     pub last_seen: DateTime<Utc>,
+    // What operators see in `rgrid nodes` (defaults keep older answers parsing).
+    /// The provider's server type (e.g. `cx22`); none for a runner started by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_type: Option<String>,
+    /// The provider's id of the server, once it exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it was terminated or declared dead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Executions it ever started.
+    #[serde(default)]
+    pub executions: u64,
+    /// Price per hour in EUR, as configured for its type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hourly_price: Option<f64>,
+    /// Price × the hours from creation to end (or now), in EUR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -401,6 +426,10 @@ pub struct ClaimRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClaimResponse {
     pub assignment: Option<Assignment>,
+    /// The server is draining this node: claim nothing more, finish what runs, then exit.
+    /// Defaults to false so answers from servers without node lifecycle still parse.
+    #[serde(default)]
+    pub drain: bool,
 }
 
 /// A claimed job: what the runner needs, with every input URL ready to GET.
@@ -425,6 +454,9 @@ pub struct ReleaseResponse {
 pub struct HeartbeatResponse {
     /// The user cancelled the job: kill it and finish with reason `cancelled`.
     pub cancel: bool,
+    /// The node is draining: let this job finish, claim nothing more (see [`ClaimResponse`]).
+    #[serde(default)]
+    pub drain: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -455,4 +487,76 @@ pub struct FinishRequest {
     pub artifacts: Vec<OutputFileInfo>,
     /// `docker` or `process`.
     pub executor: String,
+}
+
+/// Where a node is in its life. Orchestrated nodes start `provisioning`; a runner started by
+/// hand starts `active`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeState {
+    /// Ordered from the provider; its runner has not registered yet.
+    Provisioning,
+    /// Registered and claiming jobs.
+    Active,
+    /// Finishing what runs, claiming nothing new; deleted once idle.
+    Draining,
+    /// Drained and handed to the provider for deletion.
+    Terminated,
+    /// Never registered in time or went silent; its executions were abandoned.
+    Dead,
+}
+
+impl NodeState {
+    pub const ALL: [NodeState; 5] = [
+        NodeState::Provisioning,
+        NodeState::Active,
+        NodeState::Draining,
+        NodeState::Terminated,
+        NodeState::Dead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Provisioning => "provisioning",
+            NodeState::Active => "active",
+            NodeState::Draining => "draining",
+            NodeState::Terminated => "terminated",
+            NodeState::Dead => "dead",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NodeState> {
+        NodeState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Terminated and dead nodes are history: they run nothing and will not come back.
+    pub fn is_gone(self) -> bool {
+        matches!(self, NodeState::Terminated | NodeState::Dead)
+    }
+}
+
+/// Cost per UTC day and per project over the last `days` days.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CostReport {
+    pub days: Vec<DayCost>,
+    pub projects: Vec<ProjectCost>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DayCost {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub node_hours: f64,
+    /// EUR.
+    pub node_cost: f64,
+    pub cpu_seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProjectCost {
+    /// `account/project`.
+    pub project: String,
+    pub cpu_seconds: f64,
+    /// The project's share of node cost, by its share of CPU-seconds, in EUR.
+    pub cost: f64,
 }

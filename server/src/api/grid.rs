@@ -6,9 +6,8 @@ use std::time::Duration;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
-use axum::Json;
 use chrono::Utc;
-use rgrid_spec::api::{GridSnapshot, NodeList, NodeView};
+use rgrid_spec::api::{GridSnapshot, NodeView};
 use tokio::time::Instant;
 
 use super::auth::User;
@@ -24,13 +23,6 @@ const THROUGHPUT_MINUTES: usize = 30;
 /// Changes closer together than this go out as one snapshot.
 const COALESCE: Duration = Duration::from_millis(200);
 
-/// `GET /v1/nodes`: every node of the shared pool (nodes belong to no project).
-pub async fn nodes(State(state): State<AppState>, User(_): User) -> ApiResult<Json<NodeList>> {
-    Ok(Json(NodeList {
-        nodes: node_views(&state).await?,
-    }))
-}
-
 async fn node_views(state: &AppState) -> ApiResult<Vec<NodeView>> {
     let nodes = state.store.list_nodes().await?;
     Ok(nodes.into_iter().map(node_view).collect())
@@ -45,6 +37,13 @@ fn node_view(info: NodeInfo) -> NodeView {
         busy: info.busy,
         state: info.state,
         last_seen: info.node.last_seen,
+        node_type: None,
+        provider_id: None,
+        created_at: None,
+        ended_at: None,
+        executions: 0,
+        hourly_price: None,
+        cost: None,
     }
 }
 

@@ -14,6 +14,7 @@ use rgrid_spec::api::Health;
 use tower_http::trace::TraceLayer;
 
 use crate::blobs::{Blobs, UrlSigner};
+use crate::orchestrator::Metrics;
 use crate::store::Store;
 
 mod artifacts;
@@ -26,6 +27,7 @@ mod grid;
 mod jobs;
 mod log_stream;
 mod logs;
+mod nodes;
 mod runner;
 mod uploads;
 
@@ -52,6 +54,8 @@ pub struct AppState {
     pub log_feeds: Arc<LogFeeds>,
     pub activity: Arc<Activity>,
     pub settings: Settings,
+    /// The orchestrator's gauges, when this server runs one (`/v1/metrics`).
+    pub orchestrator: Option<Arc<Metrics>>,
 }
 
 impl AppState {
@@ -70,6 +74,7 @@ impl AppState {
             log_feeds: Arc::new(LogFeeds::default()),
             activity: Arc::new(Activity::default()),
             settings: Settings::default(),
+            orchestrator: None,
         }
     }
 }
@@ -135,9 +140,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs/{id}/logs", get(logs::read))
         .route("/v1/jobs/{id}/logs/ws", get(logs::websocket))
         .route("/v1/jobs/{id}/logs/sse", get(logs::sse))
-        .route("/v1/nodes", get(grid::nodes))
         .route("/v1/grid/ws", get(grid::websocket))
         .route("/v1/jobs/{id}/artifacts", get(artifacts::list))
+        .route("/v1/nodes", get(nodes::list))
+        .route("/v1/nodes/{id}/drain", post(nodes::drain))
+        .route("/v1/cost", get(nodes::cost))
         .route(
             "/v1/uploads/{sha256}",
             put(uploads::put).head(uploads::head),
@@ -159,6 +166,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/runner/executions/{eid}/finish", post(runner::finish));
     Router::new()
         .route("/v1/health", get(health))
+        .route("/v1/metrics", get(nodes::metrics))
         .route("/blobs/{*key}", get(blob_routes::get).put(blob_routes::put))
         .merge(user)
         .merge(runner)

@@ -13,6 +13,11 @@ use crate::api::auth::hash_secret;
 use crate::api::{router, AppState};
 use crate::blobs::{LocalBlobs, UrlSigner};
 use crate::config::{mask_password_in, mask_url, ServerConfig};
+use crate::orchestrator::hetzner::HetznerProvider;
+use crate::orchestrator::local::LocalProvider;
+use crate::orchestrator::{
+    Orchestrator, OrchestratorSettings, Provider, ProviderSettings, SharedToken,
+};
 use crate::reaper;
 use crate::store::{connect_store, Project, Store, StoreError};
 
@@ -33,6 +38,8 @@ pub enum ServerError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot start the orchestrator: {0}")]
+    Orchestrator(String),
     #[error("cannot listen on {addr}: {source}; pick another --listen address")]
     Bind {
         addr: SocketAddr,
@@ -50,6 +57,7 @@ pub struct RunningServer {
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     reaper: JoinHandle<()>,
+    orchestrator: Option<JoinHandle<()>>,
 }
 
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
@@ -100,6 +108,21 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     state.settings.heartbeat_interval = (config.heartbeat_timeout / 3).max(Duration::from_secs(1));
 
     let (stop, stopped) = watch::channel(false);
+    let orchestrator = match &config.orchestrator {
+        Some(settings) => {
+            let orchestrator = Orchestrator::new(
+                store.clone(),
+                provider_for(settings)?,
+                Arc::new(SharedToken(bootstrap_token.clone())),
+                state.events.clone(),
+                settings.clone(),
+                public_url.clone(),
+            );
+            state.orchestrator = Some(orchestrator.metrics.clone());
+            Some(tokio::spawn(orchestrator.run(stopped.clone())))
+        }
+        None => None,
+    };
     let reaper = tokio::spawn(reaper::run(
         store,
         state.events.clone(),
@@ -118,7 +141,19 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         stop,
         server,
         reaper,
+        orchestrator,
     })
+}
+
+fn provider_for(settings: &OrchestratorSettings) -> Result<Arc<dyn Provider>, ServerError> {
+    match &settings.provider {
+        ProviderSettings::Local(local) => Ok(Arc::new(LocalProvider::new(local.clone()))),
+        ProviderSettings::Hetzner(hetzner) => {
+            HetznerProvider::new(hetzner.clone(), &settings.node_type)
+                .map(|provider| Arc::new(provider) as Arc<dyn Provider>)
+                .map_err(|err| ServerError::Orchestrator(err.to_string()))
+        }
+    }
 }
 
 impl RunningServer {
@@ -170,6 +205,11 @@ impl RunningServer {
         }
         if let Err(err) = self.reaper.await {
             tracing::error!(cause = %err, "reaper task failed");
+        }
+        if let Some(orchestrator) = self.orchestrator {
+            if let Err(err) = orchestrator.await {
+                tracing::error!(cause = %err, "orchestrator task failed");
+            }
         }
         tracing::info!("server stopped");
     }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rgrid_spec::api::{EndReason, JobStatus, LogChunkIn, OutputFileInfo, Stream};
+use rgrid_spec::api::{EndReason, JobStatus, LogChunkIn, NodeState, OutputFileInfo, Stream};
 use uuid::Uuid;
 
 pub mod postgres;
@@ -53,6 +53,8 @@ pub struct Node {
     pub slots: u32,
     pub executor: String,
     pub last_seen: DateTime<Utc>,
+    /// Draining nodes may heartbeat and finish but claim nothing new.
+    pub state: NodeState,
 }
 
 pub struct NewNode<'a> {
@@ -131,6 +133,48 @@ pub struct Artifact {
     pub sha256: String,
     pub content_type: String,
     pub object_key: String,
+}
+
+/// A server the orchestrator has just ordered: a `provisioning` node until its runner registers
+/// under the same name.
+#[derive(Debug, Clone)]
+pub struct OrderedNode<'a> {
+    pub name: &'a str,
+    pub slots: u32,
+    pub node_type: &'a str,
+    pub hourly_price: Option<f64>,
+}
+
+/// A node as the orchestrator and operators see it, history included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub state: NodeState,
+    pub slots: u32,
+    pub executor: String,
+    pub node_type: Option<String>,
+    pub provider_id: Option<String>,
+    pub hourly_price: Option<f64>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// `None` while the provider may still hold the server.
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// Executions running on it now.
+    pub running: u32,
+    /// Executions it ever started.
+    pub executions: u64,
+}
+
+/// One execution's slot time, for cost reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Usage {
+    /// `account/project`.
+    pub project: String,
+    pub started_at: DateTime<Utc>,
+    /// `None` while it runs.
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
 /// How an execution ended, as the runner reports it.
@@ -248,6 +292,44 @@ pub trait Store: Send + Sync + 'static {
         project_id: Uuid,
         since: DateTime<Utc>,
     ) -> StoreResult<Overview>;
+
+    // Node lifecycle (the orchestrator, `rgrid nodes`, cost).
+
+    /// Records a server just ordered as a `provisioning` node.
+    async fn add_ordered_node(&self, node: OrderedNode<'_>) -> StoreResult<NodeRecord>;
+
+    /// Notes the provider's id of the node's server.
+    async fn set_provider_id(&self, node_id: Uuid, provider_id: &str) -> StoreResult<()>;
+
+    /// Nodes whose server may still exist (`deleted_at` unset), plus, when `ended_since` is
+    /// given, those that ended after it. Oldest first, with running and total executions.
+    async fn node_records(
+        &self,
+        ended_since: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<NodeRecord>>;
+
+    /// Moves the node to `to` if it is in one of `from`; `false` when it was not. Entering
+    /// `terminated` or `dead` stamps `ended_at`. `NotFound` for an unknown node.
+    async fn set_node_state(
+        &self,
+        node_id: Uuid,
+        from: &[NodeState],
+        to: NodeState,
+    ) -> StoreResult<bool>;
+
+    /// Records that the provider confirmed the node's server is gone.
+    async fn mark_node_deleted(&self, node_id: Uuid) -> StoreResult<()>;
+
+    /// Abandons every running execution of the node (the reaper's rules: requeue while
+    /// retries remain). Returns how many.
+    async fn abandon_node(&self, node_id: Uuid) -> StoreResult<u32>;
+
+    /// Executions that started or were still running after `since`, with their project.
+    async fn usage_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<Usage>>;
+
+    /// Tries to become (or stay) the one orchestrator leader among servers sharing this
+    /// database. `true` while this store holds the leadership.
+    async fn try_lead(&self) -> StoreResult<bool>;
 }
 
 /// A node as operators see it.

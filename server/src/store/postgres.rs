@@ -10,20 +10,21 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rgrid_spec::api::LogChunkIn;
+use rgrid_spec::api::{LogChunkIn, NodeState};
 use sqlx::postgres::{PgPoolOptions, PgRow};
-use sqlx::{PgPool, Row};
+use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use super::rows;
 use super::{
     Artifact, Beat, Claim, FinishEffect, Job, JobFilter, LogChunk, NewJob, NewNode, Node, NodeInfo,
-    Outcome, Overview, Project, Store, StoreResult,
+    NodeRecord, OrderedNode, Outcome, Overview, Project, Store, StoreResult, Usage,
 };
 
 mod executions;
 mod jobs;
 mod logs;
+mod nodes;
 mod overview;
 mod tenancy;
 
@@ -35,6 +36,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// The connection holding the orchestrator's leader lock, while this server leads.
+    leader: tokio::sync::Mutex<Option<PgConnection>>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -52,7 +55,10 @@ impl PostgresStore {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore {
+            pool,
+            leader: tokio::sync::Mutex::new(None),
+        })
     }
 
     /// The pool, for `LISTEN` on [`QUEUE_CHANNEL`] (`sqlx::postgres::PgListener::connect_with`).
@@ -193,6 +199,46 @@ impl Store for PostgresStore {
         since: DateTime<Utc>,
     ) -> StoreResult<Overview> {
         overview::project(&self.pool, project_id, since).await
+    }
+
+    async fn add_ordered_node(&self, node: OrderedNode<'_>) -> StoreResult<NodeRecord> {
+        nodes::add_ordered(&self.pool, node).await
+    }
+
+    async fn set_provider_id(&self, node_id: Uuid, provider_id: &str) -> StoreResult<()> {
+        nodes::set_provider_id(&self.pool, node_id, provider_id).await
+    }
+
+    async fn node_records(
+        &self,
+        ended_since: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<NodeRecord>> {
+        nodes::list(&self.pool, ended_since).await
+    }
+
+    async fn set_node_state(
+        &self,
+        node_id: Uuid,
+        from: &[NodeState],
+        to: NodeState,
+    ) -> StoreResult<bool> {
+        nodes::set_state(&self.pool, node_id, from, to).await
+    }
+
+    async fn mark_node_deleted(&self, node_id: Uuid) -> StoreResult<()> {
+        nodes::mark_deleted(&self.pool, node_id).await
+    }
+
+    async fn abandon_node(&self, node_id: Uuid) -> StoreResult<u32> {
+        executions::abandon_node(&self.pool, node_id).await
+    }
+
+    async fn usage_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<Usage>> {
+        nodes::usage_since(&self.pool, since).await
+    }
+
+    async fn try_lead(&self) -> StoreResult<bool> {
+        nodes::try_lead(&self.pool, &mut *self.leader.lock().await).await
     }
 }
 

@@ -2,7 +2,8 @@
 //! driver-error translation and the rule that decides what an ended attempt does to its job.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use rgrid_spec::api::{EndReason, JobStatus, Stream};
+use rgrid_spec::api::{EndReason, JobStatus, NodeState, Stream};
+use uuid::Uuid;
 
 use super::{StoreError, StoreResult};
 
@@ -70,6 +71,19 @@ pub(crate) fn status(text: &str) -> StoreResult<JobStatus> {
 pub(crate) fn reason(text: Option<String>) -> StoreResult<Option<EndReason>> {
     text.map(|t| EndReason::parse(&t).ok_or_else(|| StoreError::Corrupt(format!("reason `{t}`"))))
         .transpose()
+}
+
+pub(crate) fn node_state(text: &str) -> StoreResult<NodeState> {
+    NodeState::parse(text).ok_or_else(|| StoreError::Corrupt(format!("node state `{text}`")))
+}
+
+/// Message recorded on a job whose node was declared dead by the orchestrator.
+pub(crate) const DEAD_NODE_MESSAGE: &str = "the node running it was declared dead";
+
+/// The token hash of a node ordered but not registered yet: unique, and never the SHA-256 hex
+/// of any token, so no token can authenticate as it.
+pub(crate) fn unregistered_token_hash(node_id: Uuid) -> String {
+    format!("unregistered:{node_id}")
 }
 
 pub(crate) fn stream(text: &str) -> StoreResult<Stream> {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rgrid_spec::api::LogChunkIn;
+use rgrid_spec::api::{LogChunkIn, NodeState};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
@@ -22,12 +22,13 @@ use uuid::Uuid;
 use super::rows;
 use super::{
     Artifact, Beat, Claim, FinishEffect, Job, JobFilter, LogChunk, NewJob, NewNode, Node, NodeInfo,
-    Outcome, Overview, Project, Store, StoreError, StoreResult,
+    NodeRecord, OrderedNode, Outcome, Overview, Project, Store, StoreError, StoreResult, Usage,
 };
 
 mod executions;
 mod jobs;
 mod logs;
+mod nodes;
 mod overview;
 mod tenancy;
 
@@ -218,6 +219,56 @@ impl Store for SqliteStore {
         since: DateTime<Utc>,
     ) -> StoreResult<Overview> {
         overview::project(&self.pool, project_id, since).await
+    }
+
+    async fn add_ordered_node(&self, node: OrderedNode<'_>) -> StoreResult<NodeRecord> {
+        let mut tx = self.write().await?;
+        let record = nodes::add_ordered(&mut tx, node).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn set_provider_id(&self, node_id: Uuid, provider_id: &str) -> StoreResult<()> {
+        nodes::set_provider_id(&self.pool, node_id, provider_id).await
+    }
+
+    async fn node_records(
+        &self,
+        ended_since: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<NodeRecord>> {
+        nodes::list(&self.pool, ended_since).await
+    }
+
+    async fn set_node_state(
+        &self,
+        node_id: Uuid,
+        from: &[NodeState],
+        to: NodeState,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write().await?;
+        let moved = nodes::set_state(&mut tx, node_id, from, to).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    async fn mark_node_deleted(&self, node_id: Uuid) -> StoreResult<()> {
+        nodes::mark_deleted(&self.pool, node_id).await
+    }
+
+    async fn abandon_node(&self, node_id: Uuid) -> StoreResult<u32> {
+        let mut tx = self.write().await?;
+        let abandoned = executions::abandon_node(&mut tx, node_id).await?;
+        tx.commit().await?;
+        Ok(abandoned)
+    }
+
+    async fn usage_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<Usage>> {
+        nodes::usage_since(&self.pool, since).await
+    }
+
+    /// SQLite serves one process (the embedded grid): it always leads.
+    async fn try_lead(&self) -> StoreResult<bool> {
+        Ok(true)
     }
 }
 

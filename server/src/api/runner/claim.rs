@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::Json;
-use rgrid_spec::api::{Assignment, ClaimRequest, ClaimResponse, EndReason};
+use rgrid_spec::api::{Assignment, ClaimRequest, ClaimResponse, EndReason, NodeState};
 use rgrid_spec::quantity::{parse_cpu_millis, parse_memory_bytes};
 use rgrid_spec::JobSpec;
 use tokio::time::Instant;
@@ -28,6 +28,13 @@ pub async fn claim(
     Runner(node): Runner,
     JsonBody(request): JsonBody<ClaimRequest>,
 ) -> ApiResult<Json<ClaimResponse>> {
+    if node.state == NodeState::Draining {
+        // Nothing new for a draining node; the runner stops claiming and exits once idle.
+        return Ok(Json(ClaimResponse {
+            assignment: None,
+            drain: true,
+        }));
+    }
     let wait = Duration::from_secs(request.wait_secs).min(state.settings.max_wait);
     let deadline = Instant::now() + wait;
     // Subscribe before the first try, so a job queued in between still wakes us.
@@ -44,11 +51,17 @@ pub async fn claim(
                 .await?;
             return Ok(Json(ClaimResponse {
                 assignment: Some(assignment),
+                drain: false,
             }));
         }
         match watch.wait(deadline).await {
             Wake::Look => continue,
-            Wake::Deadline | Wake::Closing => return Ok(Json(ClaimResponse { assignment: None })),
+            Wake::Deadline | Wake::Closing => {
+                return Ok(Json(ClaimResponse {
+                    assignment: None,
+                    drain: false,
+                }))
+            }
         }
     }
 }

@@ -8,8 +8,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use rgrid_spec::api::{
-    FinishRequest, HeartbeatResponse, LogBatch, OutputsRequest, OutputsResponse, RegisterRequest,
-    RegisterResponse, ReleaseResponse,
+    FinishRequest, HeartbeatResponse, LogBatch, NodeState, OutputsRequest, OutputsResponse,
+    RegisterRequest, RegisterResponse, ReleaseResponse,
 };
 use uuid::Uuid;
 
@@ -75,12 +75,13 @@ pub async fn release(
 #[tracing::instrument(skip_all, fields(execution_id = %eid))]
 pub async fn heartbeat(
     State(state): State<AppState>,
-    Runner(_node): Runner,
+    Runner(node): Runner,
     IdPath(eid): IdPath,
 ) -> ApiResult<Json<HeartbeatResponse>> {
     let beat = state.store.heartbeat(eid).await?;
     Ok(Json(HeartbeatResponse {
         cancel: beat.cancel_requested,
+        drain: node.state == NodeState::Draining,
     }))
 }
 

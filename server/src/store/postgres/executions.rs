@@ -211,6 +211,43 @@ where
     }
 }
 
+/// Abandons the running executions of a node declared dead, one transaction each; their jobs
+/// follow the reaper's rules (requeued while retries remain).
+pub(super) async fn abandon_node(pool: &PgPool, node_id: Uuid) -> StoreResult<u32> {
+    let mut abandoned = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let Some(row) = sqlx::query(
+            "SELECT id, job_id FROM executions WHERE status = 'running' AND node_id = $1 \
+             LIMIT 1 FOR UPDATE SKIP LOCKED",
+        )
+        .bind(node_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(abandoned);
+        };
+        let ending = Ending {
+            execution_id: row.try_get(0)?,
+            job_id: row.try_get(1)?,
+            reason: EndReason::Abandoned,
+            exit_code: None,
+            message: Some(rows::DEAD_NODE_MESSAGE),
+            executor: None,
+        };
+        let (_, state) = lock_job(&mut tx, ending.job_id).await?;
+        end_execution(&mut tx, &ending, &state).await?;
+        tx.commit().await?;
+        abandoned += 1;
+        tracing::warn!(
+            job_id = %ending.job_id,
+            execution_id = %ending.execution_id,
+            node_id = %node_id,
+            "execution abandoned: its node is dead"
+        );
+    }
+}
+
 /// Locks the job row; returns its current execution and attempt state.
 async fn lock_job(
     conn: &mut PgConnection,

@@ -11,7 +11,7 @@ pub(super) async fn nodes(pool: &PgPool) -> StoreResult<Vec<NodeInfo>> {
         "SELECT n.id, n.name, n.slots, n.executor, n.last_seen_at, n.state, \
                 (SELECT count(*) FROM executions e \
                  WHERE e.node_id = n.id AND e.status = 'running') \
-         FROM nodes n ORDER BY n.name, n.id",
+         FROM nodes n WHERE n.deleted_at IS NULL ORDER BY n.name, n.id",
     )
     .fetch_all(pool)
     .await?;
@@ -24,6 +24,7 @@ pub(super) async fn nodes(pool: &PgPool) -> StoreResult<Vec<NodeInfo>> {
                     slots: rows::unsigned(i64::from(row.try_get::<i32, _>(2)?), "slots")?,
                     executor: row.try_get(3)?,
                     last_seen: row.try_get(4)?,
+                    state: rows::node_state(row.try_get(5)?)?,
                 },
                 state: row.try_get(5)?,
                 busy: rows::unsigned(row.try_get(6)?, "busy")?,

@@ -1,5 +1,7 @@
 //! Projects, API keys and nodes.
 
+use chrono::{DateTime, Utc};
+use rgrid_spec::api::NodeState;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
@@ -83,12 +85,44 @@ pub(super) async fn project(pool: &PgPool, project_id: Uuid) -> StoreResult<Proj
     project_from_row(&row)
 }
 
+/// Registers a runner. A runner whose name matches a node the orchestrator ordered takes that
+/// node over (it becomes `active`); any other runner is a new `active` node.
 pub(super) async fn register_node(pool: &PgPool, node: NewNode<'_>) -> StoreResult<Node> {
-    let node_id = Uuid::now_v7();
     let now = rows::now();
+    let ordered: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE nodes SET slots = $1, executor = $2, token_hash = $3, registered_at = $4, \
+         last_seen_at = $4, state = 'active' \
+         WHERE id = (SELECT id FROM nodes WHERE name = $5 AND state = 'provisioning' \
+                     LIMIT 1 FOR UPDATE SKIP LOCKED) \
+         RETURNING id",
+    )
+    .bind(int4(node.slots, "slots")?)
+    .bind(node.executor)
+    .bind(node.token_hash)
+    .bind(now)
+    .bind(node.name)
+    .fetch_optional(pool)
+    .await
+    .map_err(|err| rows::constraint(err, "node token", "node"))?;
+    let node_id = match ordered {
+        Some(ordered) => ordered,
+        None => insert_node(pool, &node, now).await?,
+    };
+    Ok(Node {
+        id: node_id,
+        name: node.name.to_owned(),
+        slots: node.slots,
+        executor: node.executor.to_owned(),
+        last_seen: now,
+        state: NodeState::Active,
+    })
+}
+
+async fn insert_node(pool: &PgPool, node: &NewNode<'_>, now: DateTime<Utc>) -> StoreResult<Uuid> {
+    let node_id = Uuid::now_v7();
     sqlx::query(
-        "INSERT INTO nodes (id, name, slots, executor, token_hash, registered_at, last_seen_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO nodes (id, name, slots, executor, token_hash, registered_at, last_seen_at, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $6)",
     )
     .bind(node_id)
     .bind(node.name)
@@ -99,15 +133,11 @@ pub(super) async fn register_node(pool: &PgPool, node: NewNode<'_>) -> StoreResu
     .execute(pool)
     .await
     .map_err(|err| rows::constraint(err, "node token", "node"))?;
-    Ok(Node {
-        id: node_id,
-        name: node.name.to_owned(),
-        slots: node.slots,
-        executor: node.executor.to_owned(),
-        last_seen: now,
-    })
+    Ok(node_id)
 }
 
+/// The node of a token; terminated and dead nodes are refused, so a runner that comes back
+/// after being declared dead stops instead of claiming beside its replacement.
 pub(super) async fn node_for_token(pool: &PgPool, token_hash: &str) -> StoreResult<Node> {
     let now = rows::now();
     sqlx::query("UPDATE nodes SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3")
@@ -117,7 +147,8 @@ pub(super) async fn node_for_token(pool: &PgPool, token_hash: &str) -> StoreResu
         .execute(pool)
         .await?;
     let row = sqlx::query(
-        "SELECT id, name, slots, executor, last_seen_at FROM nodes WHERE token_hash = $1",
+        "SELECT id, name, slots, executor, last_seen_at, state FROM nodes \
+         WHERE token_hash = $1 AND state IN ('active', 'draining')",
     )
     .bind(token_hash)
     .fetch_optional(pool)
@@ -129,6 +160,7 @@ pub(super) async fn node_for_token(pool: &PgPool, token_hash: &str) -> StoreResu
         slots: rows::unsigned(i64::from(row.try_get::<i32, _>(2)?), "slots")?,
         executor: row.try_get(3)?,
         last_seen: row.try_get(4)?,
+        state: rows::node_state(row.try_get(5)?)?,
     })
 }
 

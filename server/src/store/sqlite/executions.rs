@@ -219,6 +219,42 @@ where
     Ok(u32::try_from(found.len()).unwrap_or(u32::MAX))
 }
 
+/// Abandons the running executions of a node declared dead; their jobs follow the reaper's
+/// rules (requeued while retries remain).
+pub(super) async fn abandon_node(conn: &mut SqliteConnection, node_id: Uuid) -> StoreResult<u32> {
+    let running = sqlx::query(
+        "SELECT e.id, e.job_id, j.attempts, j.max_retries, j.cancel_requested \
+         FROM executions e JOIN jobs j ON j.id = e.job_id \
+         WHERE e.status = 'running' AND e.node_id = ?",
+    )
+    .bind(id(node_id))
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &running {
+        let ending = Ending {
+            execution_id: get_id(row, 0)?,
+            job_id: get_id(row, 1)?,
+            reason: EndReason::Abandoned,
+            exit_code: None,
+            message: Some(rows::DEAD_NODE_MESSAGE),
+            executor: None,
+        };
+        let state = AttemptState {
+            attempts: rows::unsigned(row.try_get(2)?, "attempts")?,
+            max_retries: rows::unsigned(row.try_get(3)?, "max_retries")?,
+            cancel_requested: row.try_get(4)?,
+        };
+        end_execution(conn, &ending, &state).await?;
+        tracing::warn!(
+            job_id = %ending.job_id,
+            execution_id = %ending.execution_id,
+            node_id = %node_id,
+            "execution abandoned: its node is dead"
+        );
+    }
+    Ok(u32::try_from(running.len()).unwrap_or(u32::MAX))
+}
+
 /// How one execution ended, from its runner or from the reaper.
 struct Ending<'a> {
     execution_id: Uuid,

@@ -1,7 +1,10 @@
 //! Projects, API keys and nodes.
 
+use chrono::{DateTime, Utc};
+use rgrid_spec::api::NodeState;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
+use uuid::fmt::Hyphenated;
 use uuid::Uuid;
 
 use super::{get_id, get_time, id, micros};
@@ -81,12 +84,48 @@ pub(super) async fn project(pool: &SqlitePool, project_id: Uuid) -> StoreResult<
     project_from_row(&row)
 }
 
+/// Registers a runner. A runner whose name matches a node the orchestrator ordered takes that
+/// node over (it becomes `active`); any other runner is a new `active` node.
 pub(super) async fn register_node(pool: &SqlitePool, node: NewNode<'_>) -> StoreResult<Node> {
-    let node_id = Uuid::now_v7();
     let now = rows::now();
+    let ordered: Option<Hyphenated> = sqlx::query_scalar(
+        "UPDATE nodes SET slots = ?, executor = ?, token_hash = ?, registered_at = ?, \
+         last_seen_at = ?, state = 'active' \
+         WHERE id = (SELECT id FROM nodes WHERE name = ? AND state = 'provisioning' LIMIT 1) \
+         RETURNING id",
+    )
+    .bind(i64::from(node.slots))
+    .bind(node.executor)
+    .bind(node.token_hash)
+    .bind(micros(now))
+    .bind(micros(now))
+    .bind(node.name)
+    .fetch_optional(pool)
+    .await
+    .map_err(|err| rows::constraint(err, "node token", "node"))?;
+    let node_id = match ordered {
+        Some(ordered) => ordered.into_uuid(),
+        None => insert_node(pool, &node, now).await?,
+    };
+    Ok(Node {
+        id: node_id,
+        name: node.name.to_owned(),
+        slots: node.slots,
+        executor: node.executor.to_owned(),
+        last_seen: now,
+        state: NodeState::Active,
+    })
+}
+
+async fn insert_node(
+    pool: &SqlitePool,
+    node: &NewNode<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<Uuid> {
+    let node_id = Uuid::now_v7();
     sqlx::query(
-        "INSERT INTO nodes (id, name, slots, executor, token_hash, registered_at, last_seen_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO nodes (id, name, slots, executor, token_hash, registered_at, last_seen_at, \
+         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id(node_id))
     .bind(node.name)
@@ -95,18 +134,15 @@ pub(super) async fn register_node(pool: &SqlitePool, node: NewNode<'_>) -> Store
     .bind(node.token_hash)
     .bind(micros(now))
     .bind(micros(now))
+    .bind(micros(now))
     .execute(pool)
     .await
     .map_err(|err| rows::constraint(err, "node token", "node"))?;
-    Ok(Node {
-        id: node_id,
-        name: node.name.to_owned(),
-        slots: node.slots,
-        executor: node.executor.to_owned(),
-        last_seen: now,
-    })
+    Ok(node_id)
 }
 
+/// The node of a token; terminated and dead nodes are refused, so a runner that comes back
+/// after being declared dead stops instead of claiming beside its replacement.
 pub(super) async fn node_for_token(pool: &SqlitePool, token_hash: &str) -> StoreResult<Node> {
     let now = rows::now();
     sqlx::query("UPDATE nodes SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?")
@@ -116,7 +152,8 @@ pub(super) async fn node_for_token(pool: &SqlitePool, token_hash: &str) -> Store
         .execute(pool)
         .await?;
     let row = sqlx::query(
-        "SELECT id, name, slots, executor, last_seen_at FROM nodes WHERE token_hash = ?",
+        "SELECT id, name, slots, executor, last_seen_at, state FROM nodes \
+         WHERE token_hash = ? AND state IN ('active', 'draining')",
     )
     .bind(token_hash)
     .fetch_optional(pool)
@@ -128,6 +165,7 @@ pub(super) async fn node_for_token(pool: &SqlitePool, token_hash: &str) -> Store
         slots: rows::unsigned(row.try_get(2)?, "slots")?,
         executor: row.try_get(3)?,
         last_seen: get_time(&row, 4)?,
+        state: rows::node_state(row.try_get(5)?)?,
     })
 }
 

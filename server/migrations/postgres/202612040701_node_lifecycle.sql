@@ -1,0 +1,17 @@
+-- Node lifecycle for the orchestrator (issue 7): a node row exists from the moment its server
+-- is ordered (`provisioning`, with a placeholder token hash until the runner registers), and
+-- stays as history after it is terminated or declared dead, for `rgrid nodes` and cost.
+
+ALTER TABLE nodes ADD COLUMN created_at TIMESTAMPTZ;
+UPDATE nodes SET created_at = registered_at;
+ALTER TABLE nodes ALTER COLUMN created_at SET NOT NULL;
+ALTER TABLE nodes ADD COLUMN provider_id TEXT;
+ALTER TABLE nodes ADD COLUMN node_type TEXT;
+ALTER TABLE nodes ADD COLUMN hourly_price DOUBLE PRECISION;
+-- When it was terminated or declared dead.
+ALTER TABLE nodes ADD COLUMN ended_at TIMESTAMPTZ;
+-- When the provider confirmed the server is gone; NULL while a delete is still owed.
+ALTER TABLE nodes ADD COLUMN deleted_at TIMESTAMPTZ;
+
+CREATE INDEX nodes_live ON nodes (state) WHERE deleted_at IS NULL;
+CREATE INDEX executions_by_node ON executions (node_id) WHERE status = 'running';
