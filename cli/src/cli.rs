@@ -72,6 +72,11 @@ pub enum Command {
     Top,
     /// Show the settings in effect and where each comes from.
     Config(ConfigArgs),
+    /// List the grid's nodes with state, age, jobs and cost (operators); `drain ID` stops one
+    /// taking jobs.
+    Nodes(NodesArgs),
+    /// Show what the grid cost per day and per project (operators).
+    Cost(CostArgs),
     /// Run the local grid (server and runner) in the foreground.
     Dev(DevArgs),
     /// Print a shell completion script.
@@ -158,6 +163,35 @@ pub struct LogFormatArgs {
     /// Start each line of output with its stream: `out|` or `err|`.
     #[arg(long)]
     pub prefix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NodesArgs {
+    #[command(subcommand)]
+    pub action: Option<NodesAction>,
+    /// Print JSON Lines, one node per line.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodesAction {
+    /// Let the node finish its running jobs, give it no new ones, then remove it.
+    Drain {
+        /// The node id, as `rgrid nodes` shows it.
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// How many days back, today included.
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

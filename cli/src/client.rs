@@ -4,7 +4,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use reqwest::{Response, StatusCode};
-use rgrid_spec::api::{ArtifactList, ErrorBody, JobList, JobView, LogPage, UploadView};
+use rgrid_spec::api::{
+    ArtifactList, CostReport, ErrorBody, JobList, JobView, LogPage, NodeList, NodeView, UploadView,
+};
 use rgrid_spec::JobSpec;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -110,6 +112,20 @@ impl Client {
         }
         self.send_json(self.http.get(self.url("/v1/jobs")).query(&query))
             .await
+    }
+
+    pub async fn nodes(&self) -> Result<NodeList, ClientError> {
+        self.send_json(self.http.get(self.url("/v1/nodes"))).await
+    }
+
+    pub async fn drain_node(&self, id: Uuid) -> Result<NodeView, ClientError> {
+        self.send_json(self.http.post(self.url(&format!("/v1/nodes/{id}/drain"))))
+            .await
+    }
+
+    pub async fn cost(&self, days: u32) -> Result<CostReport, ClientError> {
+        let request = self.http.get(self.url("/v1/cost")).query(&[("days", days)]);
+        self.send_json(request).await
     }
 
     pub async fn cancel(&self, id: Uuid) -> Result<JobView, ClientError> {

@@ -90,6 +90,12 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
         }
         Command::Top => top::run(target::connect(settings, ui).await?.client, ui).await,
         Command::Config(args) => commands::config::run(args, settings),
+        Command::Nodes(args) => {
+            commands::nodes::run(args, target::connect(settings, ui).await?, ui).await
+        }
+        Command::Cost(args) => {
+            commands::nodes::cost(args, target::connect(settings, ui).await?).await
+        }
         Command::Cancel(args) => {
             commands::jobs::parse_id(&args.id)?;
             commands::jobs::cancel(args, target::connect(settings, ui).await?, ui).await

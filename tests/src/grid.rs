@@ -24,12 +24,15 @@ pub struct Grid {
 pub struct GridOptions {
     /// `--heartbeat-timeout` of the server; runners beat at a third of it.
     pub heartbeat_timeout_secs: u64,
+    /// More arguments for `rgrid-server serve` (e.g. `--config FILE`).
+    pub server_args: Vec<std::ffi::OsString>,
 }
 
 impl Default for GridOptions {
     fn default() -> Self {
         GridOptions {
             heartbeat_timeout_secs: 10,
+            server_args: Vec::new(),
         }
     }
 }
@@ -209,6 +212,7 @@ fn spawn_server(
         ])
         .env("RGRID_SERVER_API_KEY", TEST_API_KEY)
         .env("RGRID_BOOTSTRAP_TOKEN", TEST_BOOTSTRAP_TOKEN)
+        .args(&options.server_args)
         .env("RUST_LOG", "info");
     let mut server = Daemon::spawn("rgrid-server", command, log)?;
     let url = wait_for_file(&url_file, &mut server, Duration::from_secs(30))?;

@@ -6,5 +6,6 @@ pub mod config;
 pub mod dev;
 pub mod jobs;
 pub mod man;
+pub mod nodes;
 pub mod run;
 pub mod submit;

@@ -63,6 +63,13 @@ fn snapshot() -> GridSnapshot {
             busy: 1,
             state: "active".into(),
             last_seen: now(),
+            node_type: None,
+            provider_id: None,
+            created_at: None,
+            ended_at: None,
+            executions: 0,
+            hourly_price: None,
+            cost: None,
         }],
         jobs: vec![
             job(3, "train", JobStatus::Running),
