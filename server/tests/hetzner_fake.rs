@@ -18,8 +18,8 @@ use axum::{Json, Router};
 use rgrid_server::api::Events;
 use rgrid_server::orchestrator::hetzner::{HetznerProvider, GRID_LABEL};
 use rgrid_server::orchestrator::{
-    HetznerSettings, Orchestrator, OrchestratorSettings, Provider, ProviderError,
-    ProviderSettings, ServerRequest, SharedToken,
+    HetznerSettings, Orchestrator, OrchestratorSettings, Provider, ProviderError, ProviderSettings,
+    ServerRequest, SharedToken,
 };
 use rgrid_server::store::sqlite::SqliteStore;
 use rgrid_server::store::{NewJob, NewNode, Store};
@@ -47,10 +47,15 @@ type Shared = Arc<Mutex<Cloud>>;
 
 fn error(status: u16, code: &str, message: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap();
-    let mut response = (status, Json(json!({"error": {"code": code, "message": message}})))
+    let mut response = (
+        status,
+        Json(json!({"error": {"code": code, "message": message}})),
+    )
         .into_response();
     if status == StatusCode::TOO_MANY_REQUESTS {
-        response.headers_mut().insert("ratelimit-remaining", "0".parse().unwrap());
+        response
+            .headers_mut()
+            .insert("ratelimit-remaining", "0".parse().unwrap());
     }
     response
 }
@@ -63,11 +68,18 @@ fn gate(cloud: &Shared, headers: &HeaderMap, what: &str) -> Option<Response> {
     if auth != Some(&format!("Bearer {API_TOKEN}")) {
         return Some(error(401, "unauthorized", "unable to authenticate"));
     }
-    let due = cloud.failures.front().is_some_and(|(prefix, _)| what.starts_with(prefix));
+    let due = cloud
+        .failures
+        .front()
+        .is_some_and(|(prefix, _)| what.starts_with(prefix));
     if due {
         let (_, status) = cloud.failures.pop_front().unwrap();
         return Some(match status {
-            429 => error(429, "rate_limit_exceeded", "limit of 3600 requests per hour reached"),
+            429 => error(
+                429,
+                "rate_limit_exceeded",
+                "limit of 3600 requests per hour reached",
+            ),
             _ => error(status, "server_error", "something went wrong on our side"),
         });
     }
@@ -77,7 +89,9 @@ fn gate(cloud: &Shared, headers: &HeaderMap, what: &str) -> Option<Response> {
 fn with_rate_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert("ratelimit-limit", "3600".parse().unwrap());
-    headers.entry("ratelimit-remaining").or_insert("3599".parse().unwrap());
+    headers
+        .entry("ratelimit-remaining")
+        .or_insert("3599".parse().unwrap());
     headers.insert("ratelimit-reset", "1764880000".parse().unwrap());
     response
 }
@@ -91,23 +105,40 @@ fn new_action(cloud: &mut Cloud, command: &str) -> Value {
            "error": null})
 }
 
-async fn create(State(cloud): State<Shared>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+async fn create(
+    State(cloud): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     if let Some(failure) = gate(&cloud, &headers, "POST /servers") {
         return with_rate_headers(failure);
     }
     let mut c = cloud.lock().unwrap();
     for field in ["name", "server_type", "image", "location"] {
         if !body[field].is_string() {
-            return with_rate_headers(error(422, "invalid_input", &format!("invalid input in field '{field}'")));
+            return with_rate_headers(error(
+                422,
+                "invalid_input",
+                &format!("invalid input in field '{field}'"),
+            ));
         }
     }
     if body["server_type"] == "cx99" {
-        return with_rate_headers(error(422, "invalid_input", "unsupported server type 'cx99'"));
+        return with_rate_headers(error(
+            422,
+            "invalid_input",
+            "unsupported server type 'cx99'",
+        ));
     }
     if c.servers.values().any(|s| s["name"] == body["name"]) {
-        return with_rate_headers(error(409, "uniqueness_error", "server name is already used"));
+        return with_rate_headers(error(
+            409,
+            "uniqueness_error",
+            "server name is already used",
+        ));
     }
-    c.user_data.push(body["user_data"].as_str().unwrap_or_default().to_string());
+    c.user_data
+        .push(body["user_data"].as_str().unwrap_or_default().to_string());
     c.next_id += 1;
     let id = c.next_id;
     let server = json!({"id": id, "name": body["name"], "status": "initializing",
@@ -115,8 +146,13 @@ async fn create(State(cloud): State<Shared>, headers: HeaderMap, Json(body): Jso
     c.servers.insert(id, server.clone());
     let action = new_action(&mut c, "create_server");
     with_rate_headers(
-        (StatusCode::CREATED, Json(json!({"server": server, "action": action, "next_actions": [],
-                                          "root_password": null})))
+        (
+            StatusCode::CREATED,
+            Json(
+                json!({"server": server, "action": action, "next_actions": [],
+                                          "root_password": null}),
+            ),
+        )
             .into_response(),
     )
 }
@@ -144,7 +180,12 @@ async fn list(
     let page: usize = query.get("page").map_or(1, |p| p.parse().unwrap());
     let per_page: usize = query.get("per_page").map_or(25, |p| p.parse().unwrap());
     let last_page = matching.len().div_ceil(per_page).max(1);
-    let items: Vec<&Value> = matching.iter().skip((page - 1) * per_page).take(per_page).copied().collect();
+    let items: Vec<&Value> = matching
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .copied()
+        .collect();
     let next_page = (page < last_page).then_some(page + 1);
     let previous_page = (page > 1).then_some(page - 1);
     with_rate_headers(
@@ -161,7 +202,11 @@ async fn remove(State(cloud): State<Shared>, headers: HeaderMap, Path(id): Path<
     }
     let mut c = cloud.lock().unwrap();
     if c.servers.remove(&id).is_none() {
-        return with_rate_headers(error(404, "not_found", &format!("server with ID '{id}' not found")));
+        return with_rate_headers(error(
+            404,
+            "not_found",
+            &format!("server with ID '{id}' not found"),
+        ));
     }
     let action = new_action(&mut c, "delete_server");
     with_rate_headers(Json(json!({"action": action})).into_response())
@@ -175,12 +220,18 @@ async fn action(State(cloud): State<Shared>, headers: HeaderMap, Path(id): Path<
     let Some((command, polls_left)) = c.actions.get_mut(&id) else {
         return with_rate_headers(error(404, "not_found", "action not found"));
     };
-    let status = if *polls_left == 0 { "success" } else { "running" };
+    let status = if *polls_left == 0 {
+        "success"
+    } else {
+        "running"
+    };
     *polls_left = polls_left.saturating_sub(1);
     let command = command.clone();
     with_rate_headers(
-        Json(json!({"action": {"id": id, "command": command, "status": status,
-                               "progress": 100, "resources": [], "error": null}}))
+        Json(
+            json!({"action": {"id": id, "command": command, "status": status,
+                               "progress": 100, "resources": [], "error": null}}),
+        )
         .into_response(),
     )
 }
@@ -236,8 +287,11 @@ async fn creates_lists_by_label_across_pages_and_deletes() {
         let mut c = cloud.lock().unwrap();
         for n in 0..60u64 {
             let grid = if n % 10 == 0 { "other-grid" } else { GRID };
-            c.servers.insert(1000 + n, json!({"id": 1000 + n, "name": format!("s{n}"),
-                "labels": {GRID_LABEL: grid}}));
+            c.servers.insert(
+                1000 + n,
+                json!({"id": 1000 + n, "name": format!("s{n}"),
+                "labels": {GRID_LABEL: grid}}),
+            );
         }
     }
     let listed = hetzner.list().await.unwrap();
@@ -247,7 +301,12 @@ async fn creates_lists_by_label_across_pages_and_deletes() {
     hetzner.delete(&first.id).await.unwrap();
     // Already gone counts as deleted.
     hetzner.delete(&first.id).await.unwrap();
-    assert!(!hetzner.list().await.unwrap().iter().any(|s| s.id == first.id));
+    assert!(!hetzner
+        .list()
+        .await
+        .unwrap()
+        .iter()
+        .any(|s| s.id == first.id));
 
     let user_data = cloud.lock().unwrap().user_data[0].clone();
     let doc: serde_norway::Value = serde_norway::from_str(&user_data).unwrap();
@@ -264,19 +323,33 @@ async fn failures_are_sorted_into_refused_and_transient() {
     assert!(err.to_string().contains("unsupported server type"), "{err}");
 
     let hetzner = provider(&url, "cx22");
-    cloud.lock().unwrap().failures.push_back(("GET /servers".into(), 429));
+    cloud
+        .lock()
+        .unwrap()
+        .failures
+        .push_back(("GET /servers".into(), 429));
     let err = hetzner.list().await.unwrap_err();
     assert!(matches!(err, ProviderError::Transient { .. }), "{err}");
     assert!(err.to_string().contains("rate limit"), "{err}");
 
     let server = hetzner.create(&request("rgrid-c")).await.unwrap();
-    cloud.lock().unwrap().failures.push_back(("DELETE /servers".into(), 503));
+    cloud
+        .lock()
+        .unwrap()
+        .failures
+        .push_back(("DELETE /servers".into(), 503));
     let err = hetzner.delete(&server.id).await.unwrap_err();
     assert!(matches!(err, ProviderError::Transient { .. }), "{err}");
     hetzner.delete(&server.id).await.unwrap();
 
-    let wrong = HetznerProvider::new(HetznerSettings { token: "bad".into(), ..settings(&url) }, "cx22")
-        .unwrap();
+    let wrong = HetznerProvider::new(
+        HetznerSettings {
+            token: "bad".into(),
+            ..settings(&url)
+        },
+        "cx22",
+    )
+    .unwrap();
     let err = wrong.list().await.unwrap_err();
     assert!(matches!(err, ProviderError::Refused { .. }), "{err}");
     for err in [err.to_string()] {
@@ -291,14 +364,22 @@ async fn failures_are_sorted_into_refused_and_transient() {
 async fn orchestrator_orders_retries_deletes_and_reconciles_after_restart() {
     let (url, cloud) = fake_cloud().await;
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::connect(dir.path().join("db").to_str().unwrap()).await.unwrap());
+    let store: Arc<dyn Store> = Arc::new(
+        SqliteStore::connect(dir.path().join("db").to_str().unwrap())
+            .await
+            .unwrap(),
+    );
     store.migrate().await.unwrap();
     let project = store.ensure_project("acme", "web").await.unwrap();
     for _ in 0..5 {
         store
-            .create_job(NewJob { project_id: project.id, name: None, spec_json: "{}",
-                max_retries: 0, priority: 0 })
+            .create_job(NewJob {
+                project_id: project.id,
+                name: None,
+                spec_json: "{}",
+                max_retries: 0,
+                priority: 0,
+            })
             .await
             .unwrap();
     }
@@ -317,37 +398,72 @@ async fn orchestrator_orders_retries_deletes_and_reconciles_after_restart() {
     };
     let mut orchestrator = make(settings.clone());
     orchestrator.tick().await.unwrap();
-    let nodes = store.list_nodes(None).await.unwrap();
-    assert_eq!(nodes.len(), 2, "5 jobs / 2 slots → 3, capped at max 2: {nodes:?}");
-    assert!(nodes.iter().all(|n| n.state == NodeState::Provisioning && n.provider_id.is_some()));
+    let nodes = store.node_records(None).await.unwrap();
+    assert_eq!(
+        nodes.len(),
+        2,
+        "5 jobs / 2 slots → 3, capped at max 2: {nodes:?}"
+    );
+    assert!(nodes
+        .iter()
+        .all(|n| n.state == NodeState::Provisioning && n.provider_id.is_some()));
     assert_eq!(cloud.lock().unwrap().servers.len(), 2);
     orchestrator.tick().await.unwrap();
-    assert_eq!(store.list_nodes(None).await.unwrap().len(), 2, "no second order");
+    assert_eq!(
+        store.node_records(None).await.unwrap().len(),
+        2,
+        "no second order"
+    );
 
     // One runner registers; the operator drains it; it is idle, so it is terminated and its
     // server deleted — after one failed delete.
     let node = store
-        .register_node(NewNode { name: &nodes[0].name, slots: 2, executor: "docker",
-            token_hash: "h0" })
+        .register_node(NewNode {
+            name: &nodes[0].name,
+            slots: 2,
+            executor: "docker",
+            token_hash: "h0",
+        })
         .await
         .unwrap();
-    assert_eq!(node.id, nodes[0].id, "the runner took over its ordered node");
-    store.set_node_state(node.id, &[NodeState::Active], NodeState::Draining).await.unwrap();
-    cloud.lock().unwrap().failures.push_back(("DELETE /servers".into(), 500));
+    assert_eq!(
+        node.id, nodes[0].id,
+        "the runner took over its ordered node"
+    );
+    store
+        .set_node_state(node.id, &[NodeState::Active], NodeState::Draining)
+        .await
+        .unwrap();
+    cloud
+        .lock()
+        .unwrap()
+        .failures
+        .push_back(("DELETE /servers".into(), 500));
     orchestrator.tick().await.unwrap();
-    let drained = store.list_nodes(None).await.unwrap();
+    let drained = store.node_records(None).await.unwrap();
     let drained = drained.iter().find(|n| n.id == node.id).unwrap();
     assert_eq!(drained.state, NodeState::Terminated);
     assert!(drained.deleted_at.is_none(), "the first delete failed");
     orchestrator.tick().await.unwrap();
-    assert!(store.list_nodes(None).await.unwrap().iter().all(|n| n.id != node.id));
+    assert!(store
+        .node_records(None)
+        .await
+        .unwrap()
+        .iter()
+        .all(|n| n.id != node.id));
 
     // A server the store knows nothing about (ordered by a server that crashed before it
     // wrote its record) is deleted by a fresh orchestrator.
-    let stray = provider(&url, "cx22").create(&request("rgrid-stray")).await.unwrap();
+    let stray = provider(&url, "cx22")
+        .create(&request("rgrid-stray"))
+        .await
+        .unwrap();
     let mut restarted = make(settings);
     restarted.tick().await.unwrap();
     let servers = cloud.lock().unwrap().servers.clone();
-    assert!(!servers.contains_key(&stray.id.parse::<u64>().unwrap()), "{servers:?}");
+    assert!(
+        !servers.contains_key(&stray.id.parse::<u64>().unwrap()),
+        "{servers:?}"
+    );
     assert!(cloud.lock().unwrap().requests > 0);
 }

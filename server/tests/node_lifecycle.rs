@@ -113,7 +113,7 @@ async fn story(store: Arc<dyn Store>) {
         store.node_for_token("hash-abc").await.unwrap().state,
         NodeState::Draining
     );
-    let listed = store.list_nodes(None).await.unwrap();
+    let listed = store.node_records(None).await.unwrap();
     let mine = listed.iter().find(|n| n.id == node.id).unwrap();
     assert_eq!(
         (mine.running, mine.executions, mine.provider_id.as_deref()),
@@ -132,21 +132,21 @@ async fn story(store: Arc<dyn Store>) {
         store.node_for_token("hash-abc").await,
         Err(StoreError::NotFound(_))
     ));
-    let dead = store.list_nodes(None).await.unwrap();
+    let dead = store.node_records(None).await.unwrap();
     let dead = dead.iter().find(|n| n.id == node.id).unwrap();
     assert!(dead.ended_at.is_some() && dead.deleted_at.is_none());
 
     // Once its server is deleted it leaves the live list but stays in history.
     store.mark_node_deleted(node.id).await.unwrap();
     assert!(store
-        .list_nodes(None)
+        .node_records(None)
         .await
         .unwrap()
         .iter()
         .all(|n| n.id != node.id));
     let since = chrono::Utc::now() - chrono::Duration::hours(1);
     assert!(store
-        .list_nodes(Some(since))
+        .node_records(Some(since))
         .await
         .unwrap()
         .iter()
@@ -156,7 +156,11 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(usage[0].project, "acme/web");
     assert!(matches!(
         store
-            .set_node_state(uuid::Uuid::new_v4(), &[NodeState::Active], NodeState::Draining)
+            .set_node_state(
+                uuid::Uuid::new_v4(),
+                &[NodeState::Active],
+                NodeState::Draining
+            )
             .await,
         Err(StoreError::NotFound(_))
     ));
