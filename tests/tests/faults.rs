@@ -24,6 +24,7 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// Short enough that a dead runner's job moves on within seconds.
 const SHORT_HEARTBEAT: GridOptions = GridOptions {
     heartbeat_timeout_secs: 4,
+    server_args: Vec::new(),
 };
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
@@ -621,6 +622,7 @@ fn cancel_during_install_and_during_run() {
     // Heartbeats every 2 s: the cancel reaches the runner well within the install.
     let options = GridOptions {
         heartbeat_timeout_secs: 6,
+        ..GridOptions::default()
     };
     let mut grid = Grid::start_with(&db, options).expect("start server");
     grid.add_runner(docker_runner(2)).expect("start runner");
