@@ -399,6 +399,16 @@ async fn orchestrator_orders_retries_deletes_and_reconciles_after_restart() {
         )
     };
     let mut orchestrator = make(settings.clone());
+    // Rate limited: the one refused order is recorded dead (no server), and no more orders
+    // are tried this tick.
+    cloud
+        .lock()
+        .unwrap()
+        .failures
+        .push_back(("POST /servers".into(), 429));
+    orchestrator.tick().await.unwrap();
+    assert!(store.list_nodes(None).await.unwrap().is_empty());
+    assert!(cloud.lock().unwrap().servers.is_empty());
     orchestrator.tick().await.unwrap();
     let nodes = store.node_records(None).await.unwrap();
     assert_eq!(

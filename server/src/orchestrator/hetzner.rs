@@ -1,6 +1,7 @@
 //! The Hetzner Cloud provider, through the public API (<https://docs.hetzner.cloud>):
-//! `POST /servers` with cloud-init user data, `DELETE /servers/{id}`, `GET /servers` by label
-//! selector page by page, and `GET /actions/{id}` until an action ends.
+//! `POST /servers` with cloud-init user data, `DELETE /servers/{id}` (its action polled with
+//! `GET /actions/{id}` until the delete is confirmed), and `GET /servers` by label selector,
+//! page by page.
 //!
 //! Errors come back as `{"error": {"code", "message"}}`. A 429 (`rate_limit_exceeded`), a 5xx
 //! or a network failure is transient: the orchestrator tries again next tick. The API token is
@@ -28,7 +29,7 @@ pub struct HetznerProvider {
     http: reqwest::Client,
     settings: HetznerSettings,
     server_type: String,
-    /// How long to poll an action (create, delete) before leaving it to the next tick.
+    /// How long to poll a delete action before leaving it to the next tick.
     action_timeout: Duration,
     action_poll: Duration,
 }
@@ -172,21 +173,15 @@ impl Provider for HetznerProvider {
             start_after_create: true,
         };
         let created: CreatedServer = self.call(Method::POST, "/servers", Some(&body)).await?;
-        let server = ProviderServer {
+        // The create action (boot) is not awaited: one tick may order many servers, and the
+        // runner registering is the real proof of a good boot. A server that never boots is
+        // declared dead after the register deadline and deleted.
+        tracing::info!(provider_id = created.server.id, node = %created.server.name,
+            action_id = created.action.id, "hetzner server created");
+        Ok(ProviderServer {
             id: created.server.id.to_string(),
             name: created.server.name,
-        };
-        tracing::info!(provider_id = %server.id, node = %server.name, "hetzner server created");
-        if let Err(err) = self.wait_for(created.action).await {
-            // The server exists but will not boot: return the error; reconciling deletes it
-            // (its node row is declared dead and its delete is owed).
-            tracing::warn!(provider_id = %server.id, cause = %err, "server create action failed");
-            if let Err(delete_err) = self.delete(&server.id).await {
-                tracing::warn!(cause = %delete_err, "deleting the failed server failed");
-            }
-            return Err(err);
-        }
-        Ok(server)
+        })
     }
 
     async fn delete(&self, id: &str) -> Result<(), ProviderError> {

@@ -148,9 +148,15 @@ impl Orchestrator {
                 .await?;
         }
         for _ in 0..plan.create {
-            self.create_node().await?;
+            if !self.create_node().await? {
+                break;
+            }
         }
-        self.reconcile().await?;
+        // The provider's list may be briefly unavailable (rate limit): the rest of the tick
+        // (owed deletes, metrics) still runs, and the next tick reconciles.
+        if let Err(err) = self.reconcile().await {
+            tracing::warn!(cause = %err, "reconciling with the provider failed; next tick");
+        }
         self.settle_deletes().await?;
         let nodes = self.store.node_records(None).await?;
         self.metrics.set_nodes(&nodes);
@@ -187,8 +193,9 @@ impl Orchestrator {
     }
 
     /// Records the node first, so a crash after the provider accepted the order still leaves
-    /// a row that reconciling matches by name.
-    async fn create_node(&self) -> Result<(), TickError> {
+    /// a row that reconciling matches by name. `false` when the provider failed in a way that
+    /// makes more orders this tick pointless (rate limit, outage).
+    async fn create_node(&self) -> Result<bool, TickError> {
         let name = format!("rgrid-{}", &Uuid::new_v4().simple().to_string()[..12]);
         let record = self
             .store
@@ -210,7 +217,7 @@ impl Orchestrator {
                 self.store.set_provider_id(record.id, &server.id).await?;
                 tracing::info!(node_id = %record.id, node = %name, provider_id = %server.id,
                     "node ordered");
-                Ok(())
+                Ok(true)
             }
             Err(err) => {
                 // No server exists for it: dead at once, nothing to delete. The next tick
@@ -222,7 +229,7 @@ impl Orchestrator {
                 self.store.mark_node_deleted(record.id).await?;
                 self.metrics.count_create_failure();
                 tracing::error!(node = %name, cause = %err, "ordering a node failed");
-                Ok(())
+                Ok(!matches!(err, ProviderError::Transient { .. }))
             }
         }
     }
