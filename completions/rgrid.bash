@@ -25,6 +25,9 @@ _rgrid() {
             rgrid,config)
                 cmd="rgrid__subcmd__config"
                 ;;
+            rgrid,cost)
+                cmd="rgrid__subcmd__cost"
+                ;;
             rgrid,dev)
                 cmd="rgrid__subcmd__dev"
                 ;;
@@ -42,6 +45,9 @@ _rgrid() {
                 ;;
             rgrid,man)
                 cmd="rgrid__subcmd__man"
+                ;;
+            rgrid,nodes)
+                cmd="rgrid__subcmd__nodes"
                 ;;
             rgrid,retry)
                 cmd="rgrid__subcmd__retry"
@@ -79,6 +85,9 @@ _rgrid() {
             rgrid__subcmd__help,config)
                 cmd="rgrid__subcmd__help__subcmd__config"
                 ;;
+            rgrid__subcmd__help,cost)
+                cmd="rgrid__subcmd__help__subcmd__cost"
+                ;;
             rgrid__subcmd__help,dev)
                 cmd="rgrid__subcmd__help__subcmd__dev"
                 ;;
@@ -96,6 +105,9 @@ _rgrid() {
                 ;;
             rgrid__subcmd__help,man)
                 cmd="rgrid__subcmd__help__subcmd__man"
+                ;;
+            rgrid__subcmd__help,nodes)
+                cmd="rgrid__subcmd__help__subcmd__nodes"
                 ;;
             rgrid__subcmd__help,retry)
                 cmd="rgrid__subcmd__help__subcmd__retry"
@@ -115,6 +127,21 @@ _rgrid() {
             rgrid__subcmd__help__subcmd__config,show)
                 cmd="rgrid__subcmd__help__subcmd__config__subcmd__show"
                 ;;
+            rgrid__subcmd__help__subcmd__nodes,drain)
+                cmd="rgrid__subcmd__help__subcmd__nodes__subcmd__drain"
+                ;;
+            rgrid__subcmd__nodes,drain)
+                cmd="rgrid__subcmd__nodes__subcmd__drain"
+                ;;
+            rgrid__subcmd__nodes,help)
+                cmd="rgrid__subcmd__nodes__subcmd__help"
+                ;;
+            rgrid__subcmd__nodes__subcmd__help,drain)
+                cmd="rgrid__subcmd__nodes__subcmd__help__subcmd__drain"
+                ;;
+            rgrid__subcmd__nodes__subcmd__help,help)
+                cmd="rgrid__subcmd__nodes__subcmd__help__subcmd__help"
+                ;;
             *)
                 ;;
         esac
@@ -122,7 +149,7 @@ _rgrid() {
 
     case "${cmd}" in
         rgrid)
-            opts="-q -h -V --server --color --quiet --help --version run submit status logs list download cancel retry top config dev completions man help"
+            opts="-q -h -V --server --color --quiet --help --version run submit status logs list download cancel retry top config nodes cost dev completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -273,6 +300,32 @@ _rgrid() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rgrid__subcmd__cost)
+            opts="-q -h -V --days --json --server --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rgrid__subcmd__dev)
             opts="-q -h -V --listen --idle-timeout --slots --background --server --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -330,7 +383,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__help)
-            opts="run submit status logs list download cancel retry top config dev completions man help"
+            opts="run submit status logs list download cancel retry top config nodes cost dev completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,6 +441,20 @@ _rgrid() {
         rgrid__subcmd__help__subcmd__config__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__cost)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -472,6 +539,34 @@ _rgrid() {
         rgrid__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__nodes)
+            opts="drain"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__nodes__subcmd__drain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -620,6 +715,92 @@ _rgrid() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__nodes)
+            opts="-q -h -V --json --server --color --quiet --help --version drain help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__nodes__subcmd__drain)
+            opts="-q -h -V --json --server --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__nodes__subcmd__help)
+            opts="drain help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__nodes__subcmd__help__subcmd__drain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__nodes__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

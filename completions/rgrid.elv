@@ -36,6 +36,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
             cand top 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel'
             cand config 'Show the settings in effect and where each comes from'
+            cand nodes 'List the grid''s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs'
+            cand cost 'Show what the grid cost per day and per project (operators)'
             cand dev 'Run the local grid (server and runner) in the foreground'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages into a directory (the project keeps them in docs/man)'
@@ -196,6 +198,50 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;config;help;help'= {
         }
+        &'rgrid;nodes'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand --json 'Print JSON Lines, one node per line'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand drain 'Let the node finish its running jobs, give it no new ones, then remove it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;nodes;drain'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand --json 'Print JSON Lines, one node per line'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;nodes;help'= {
+            cand drain 'Let the node finish its running jobs, give it no new ones, then remove it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;nodes;help;drain'= {
+        }
+        &'rgrid;nodes;help;help'= {
+        }
+        &'rgrid;cost'= {
+            cand --days 'How many days back, today included'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand --json 'Print the report as JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'rgrid;dev'= {
             cand --listen 'Address for the local grid''s API'
             cand --idle-timeout 'Stop after this many seconds with no jobs and no requests (0: never). The grid that `rgrid run` starts on demand uses 600'
@@ -241,6 +287,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
             cand top 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel'
             cand config 'Show the settings in effect and where each comes from'
+            cand nodes 'List the grid''s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs'
+            cand cost 'Show what the grid cost per day and per project (operators)'
             cand dev 'Run the local grid (server and runner) in the foreground'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages into a directory (the project keeps them in docs/man)'
@@ -268,6 +316,13 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand show 'Print each setting, its value and its source (flag, environment, file, default)'
         }
         &'rgrid;help;config;show'= {
+        }
+        &'rgrid;help;nodes'= {
+            cand drain 'Let the node finish its running jobs, give it no new ones, then remove it'
+        }
+        &'rgrid;help;nodes;drain'= {
+        }
+        &'rgrid;help;cost'= {
         }
         &'rgrid;help;dev'= {
         }

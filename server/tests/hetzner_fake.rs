@@ -407,7 +407,7 @@ async fn orchestrator_orders_retries_deletes_and_reconciles_after_restart() {
         .failures
         .push_back(("POST /servers".into(), 429));
     orchestrator.tick().await.unwrap();
-    assert!(store.list_nodes(None).await.unwrap().is_empty());
+    assert!(store.node_records(None).await.unwrap().is_empty());
     assert!(cloud.lock().unwrap().servers.is_empty());
     orchestrator.tick().await.unwrap();
     let nodes = store.node_records(None).await.unwrap();
