@@ -4,13 +4,13 @@ use axum::extract::State;
 use axum::Json;
 use rgrid_spec::api::{ArtifactList, ArtifactView};
 
-use super::auth::User;
+use super::auth::Developer;
 use super::{ApiResult, AppState, IdPath};
 
 #[tracing::instrument(skip_all, fields(job_id = %id))]
 pub async fn list(
     State(state): State<AppState>,
-    User(project): User,
+    Developer(project): Developer,
     IdPath(id): IdPath,
 ) -> ApiResult<Json<ArtifactList>> {
     // Also proves the job belongs to the caller's project.

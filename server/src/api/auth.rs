@@ -6,21 +6,98 @@ use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
 use super::{ApiError, AppState};
-use crate::store::{Node, Project, StoreError};
+use crate::store::{KeyGrant, Node, Project, Role, StoreError};
 
-/// The project of the API key a user request carries.
+/// The project of the API key a user request carries; any role (reading).
 pub struct User(pub Project);
+
+/// The project of an API key whose role may submit, cancel, upload and download.
+pub struct Developer(pub Project);
+
+/// An API key whose role may manage the project's keys.
+pub struct ProjectAdmin(pub KeyGrant);
+
+/// Whatever API key the request carries, with its grant (for `whoami`).
+pub struct Caller(pub KeyGrant);
+
+/// The user whose personal token the request carries (account-level calls).
+pub struct AccountUser(pub crate::store::User);
 
 /// The node whose token a runner request carries.
 pub struct Runner(pub Node);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let key = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        match state.store.key_grant(&hash_secret(key)).await {
+            Ok(grant) => Ok(Caller(grant)),
+            Err(StoreError::NotFound(_)) => Err(ApiError::Unauthorized),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+/// The caller's grant when its role allows `needed`, else 403 naming the role.
+async fn grant_with(
+    parts: &mut Parts,
+    state: &AppState,
+    needed: Role,
+) -> Result<KeyGrant, ApiError> {
+    let Caller(grant) = Caller::from_request_parts(parts, state).await?;
+    if grant.role.allows(needed) {
+        return Ok(grant);
+    }
+    Err(ApiError::Forbidden(format!(
+        "this API key has role `{}` in project `{}`, which cannot do this (it needs `{needed}`); \
+         ask a project admin for a key with that role",
+        grant.role, grant.project.slug
+    )))
+}
 
 impl FromRequestParts<AppState> for User {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<User, ApiError> {
-        let key = bearer(parts).ok_or(ApiError::Unauthorized)?;
-        match state.store.project_for_key(&hash_secret(key)).await {
-            Ok(project) => Ok(User(project)),
+        Ok(User(grant_with(parts, state, Role::Viewer).await?.project))
+    }
+}
+
+impl FromRequestParts<AppState> for Developer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Developer, ApiError> {
+        Ok(Developer(
+            grant_with(parts, state, Role::Developer).await?.project,
+        ))
+    }
+}
+
+impl FromRequestParts<AppState> for ProjectAdmin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<ProjectAdmin, ApiError> {
+        Ok(ProjectAdmin(grant_with(parts, state, Role::Admin).await?))
+    }
+}
+
+impl FromRequestParts<AppState> for AccountUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<AccountUser, ApiError> {
+        let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        match state.store.user_for_token(&hash_secret(token)).await {
+            Ok(user) => Ok(AccountUser(user)),
             Err(StoreError::NotFound(_)) => Err(ApiError::Unauthorized),
             Err(err) => Err(err.into()),
         }

@@ -7,7 +7,7 @@ use rgrid_spec::api::{JobList, JobStatus, JobView};
 use rgrid_spec::{JobSpec, SpecError};
 use serde::Deserialize;
 
-use super::auth::User;
+use super::auth::{Developer, User};
 use super::uploads::{upload_key, upload_sha};
 use super::{ApiError, ApiResult, AppState, IdPath};
 use crate::store::{Job, JobFilter, NewJob, Project};
@@ -18,7 +18,7 @@ const MAX_LIST_LIMIT: u32 = 1000;
 #[tracing::instrument(skip_all, fields(project = %project.slug))]
 pub async fn submit(
     State(state): State<AppState>,
-    User(project): User,
+    Developer(project): Developer,
     body: String,
 ) -> ApiResult<(StatusCode, Json<JobView>)> {
     let valid = JobSpec::from_json(&body)
@@ -125,7 +125,7 @@ pub async fn list(
 #[tracing::instrument(skip_all, fields(job_id = %id))]
 pub async fn cancel(
     State(state): State<AppState>,
-    User(project): User,
+    Developer(project): Developer,
     IdPath(id): IdPath,
 ) -> ApiResult<Json<JobView>> {
     let job = state.store.cancel(project.id, id).await?;

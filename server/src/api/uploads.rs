@@ -7,7 +7,7 @@ use axum::Json;
 use futures::TryStreamExt;
 use rgrid_spec::api::UploadView;
 
-use super::auth::User;
+use super::auth::Developer;
 use super::{ApiError, ApiResult, AppState};
 use crate::blobs::ByteStream;
 use crate::store::Project;
@@ -49,7 +49,7 @@ pub fn body_stream(body: Body) -> ByteStream {
 #[tracing::instrument(skip_all, fields(project = %project.slug))]
 pub async fn put(
     State(state): State<AppState>,
-    User(project): User,
+    Developer(project): Developer,
     Path(sha256): Path<String>,
     body: Body,
 ) -> ApiResult<Json<UploadView>> {
@@ -66,7 +66,7 @@ pub async fn put(
 
 pub async fn head(
     State(state): State<AppState>,
-    User(project): User,
+    Developer(project): Developer,
     Path(sha256): Path<String>,
 ) -> ApiResult<StatusCode> {
     let sha = checked_sha(&sha256)?;

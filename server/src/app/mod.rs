@@ -19,13 +19,23 @@ use crate::orchestrator::{
     Orchestrator, OrchestratorSettings, Provider, ProviderSettings, SharedToken,
 };
 use crate::reaper;
-use crate::store::{connect_store, Project, Store, StoreError};
+use crate::store::{connect_store, NewApiKey, Project, Role, Store, StoreError};
 
 pub mod secrets;
 
 /// The account and project an embedded or single-tenant server puts every job in.
 pub const DEFAULT_ACCOUNT: &str = "local";
 pub const DEFAULT_PROJECT: &str = "default";
+
+/// The name the key a server makes (or is given) at start-up is listed under.
+const STARTUP_KEY_NAME: &str = "start-up key";
+
+/// How many leading characters of a secret listings show: the kind prefix and 8 more, which
+/// tell keys apart and leave about 140 random bits unknown.
+pub fn key_prefix(secret: &str) -> String {
+    let kind = secret.find('_').map_or(0, |i| i + 1);
+    secret.chars().take(kind + 8).collect()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -258,11 +268,26 @@ async fn register_api_key(
     api_key: &str,
 ) -> Result<(), StoreError> {
     let hash = hash_secret(api_key);
-    match store.project_for_key(&hash).await {
+    match store.key_grant(&hash).await {
         Ok(_) => Ok(()),
         Err(StoreError::NotFound(_)) => {
-            let prefix: String = api_key.chars().take(7).collect();
-            store.add_api_key(project.id, &prefix, &hash).await
+            let prefix = key_prefix(api_key);
+            let key = NewApiKey {
+                project_id: project.id,
+                name: STARTUP_KEY_NAME,
+                role: Role::Admin,
+                prefix: &prefix,
+                key_hash: &hash,
+            };
+            match store.add_api_key(key).await {
+                Ok(_) => Ok(()),
+                // Known but revoked: it stays revoked, whatever the configuration says.
+                Err(StoreError::Conflict(_)) => {
+                    tracing::warn!("the configured API key was revoked; it stays refused");
+                    Ok(())
+                }
+                Err(err) => Err(err),
+            }
         }
         Err(err) => Err(err),
     }

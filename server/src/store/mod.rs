@@ -19,6 +19,11 @@ use uuid::Uuid;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
+mod tenancy;
+
+pub use tenancy::{
+    Account, ApiKeyInfo, KeyGrant, Member, NewApiKey, NewBootstrapToken, Role, User,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -206,22 +211,72 @@ pub trait Store: Send + Sync + 'static {
     /// Runs this backend's pending migrations.
     async fn migrate(&self) -> StoreResult<()>;
 
-    /// Creates (or finds) the project `slug` of `account`.
+    /// Creates (or finds) the account `slug`.
+    async fn ensure_account(&self, slug: &str) -> StoreResult<Account>;
+
+    /// Creates (or finds) the project `slug` of `account`, and the account with it.
     async fn ensure_project(&self, account: &str, slug: &str) -> StoreResult<Project>;
 
-    /// Stores an API key's hash for a project; `prefix` is shown in listings.
-    async fn add_api_key(&self, project_id: Uuid, prefix: &str, key_hash: &str) -> StoreResult<()>;
-
-    /// The project an API key (by hash) belongs to, or `NotFound`.
-    async fn project_for_key(&self, key_hash: &str) -> StoreResult<Project>;
+    /// The account's projects, by slug.
+    async fn list_projects(&self, account: &str) -> StoreResult<Vec<Project>>;
 
     /// The project with this id, or `NotFound`. The runner endpoints need the account to build
     /// object keys (`uploads/<account>/<project>/…`) from a job, which only has the project id.
     async fn project(&self, project_id: Uuid) -> StoreResult<Project>;
 
+    /// A new user; `Conflict` when the email is taken.
+    async fn create_user(&self, email: &str) -> StoreResult<User>;
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<User>;
+
+    /// Gives the user `role` in the account (adding or changing the membership).
+    async fn set_role(&self, account: &str, user_id: Uuid, role: Role) -> StoreResult<()>;
+
+    /// Ends a membership; `NotFound` when there was none.
+    async fn remove_member(&self, account: &str, user_id: Uuid) -> StoreResult<()>;
+
+    /// The account's members, by email.
+    async fn members(&self, account: &str) -> StoreResult<Vec<Member>>;
+
+    /// The user's role in the account; `NotFound` for a non-member.
+    async fn role_of(&self, account: &str, user_id: Uuid) -> StoreResult<Role>;
+
+    /// Stores a user token's hash; `prefix` is shown in listings.
+    async fn add_user_token(
+        &self,
+        user_id: Uuid,
+        prefix: &str,
+        token_hash: &str,
+    ) -> StoreResult<()>;
+
+    /// The user a (not revoked) token by hash belongs to, or `NotFound`.
+    async fn user_for_token(&self, token_hash: &str) -> StoreResult<User>;
+
+    /// Stores an API key's hash for a project.
+    async fn add_api_key(&self, key: NewApiKey<'_>) -> StoreResult<ApiKeyInfo>;
+
+    /// What a (not revoked) API key by hash grants, or `NotFound`. Marks it used.
+    async fn key_grant(&self, key_hash: &str) -> StoreResult<KeyGrant>;
+
+    /// The project's keys, revoked ones included, oldest first.
+    async fn list_api_keys(&self, project_id: Uuid) -> StoreResult<Vec<ApiKeyInfo>>;
+
+    /// Revokes a key of this project (`NotFound` for another project's key); idempotent.
+    async fn revoke_api_key(&self, project_id: Uuid, key_id: i64) -> StoreResult<ApiKeyInfo>;
+
+    async fn add_bootstrap_token(&self, token: NewBootstrapToken<'_>) -> StoreResult<()>;
+
+    /// Uses up one registration of a bootstrap token; `NotFound` when the token is unknown,
+    /// expired or spent.
+    async fn spend_bootstrap_token(&self, token_hash: &str) -> StoreResult<()>;
+
+    /// Revokes a node's token and abandons its running executions (their jobs are retried or
+    /// failed as after a lost heartbeat). Returns how many were abandoned.
+    async fn revoke_node(&self, node_id: Uuid) -> StoreResult<u32>;
+
     async fn register_node(&self, node: NewNode<'_>) -> StoreResult<Node>;
 
-    /// The node a token (by hash) belongs to, or `NotFound`. Marks it seen.
+    /// The node a (not revoked) token by hash belongs to, or `NotFound`. Marks it seen.
     async fn node_for_token(&self, token_hash: &str) -> StoreResult<Node>;
 
     /// Inserts the job and its queue entry in one transaction.
@@ -232,8 +287,9 @@ pub trait Store: Send + Sync + 'static {
 
     async fn list_jobs(&self, project_id: Uuid, filter: &JobFilter) -> StoreResult<Vec<Job>>;
 
-    /// Takes the next queued job (priority, then FIFO), deletes its queue row, creates an
-    /// execution for `node_id` and marks the job running. `None` when the queue is empty.
+    /// Takes the next queued job, deletes its queue row, creates an execution for `node_id`
+    /// and marks the job running. `None` when the queue is empty. The order: higher priority
+    /// first; within a priority, projects take turns; within a project, FIFO.
     async fn claim(&self, node_id: Uuid) -> StoreResult<Option<Claim>>;
 
     /// Records a heartbeat for the current execution; `Stale` when it is not current.

@@ -5,7 +5,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use rgrid_spec::api::{EndReason, JobStatus, NodeState, Stream};
 use uuid::Uuid;
 
-use super::{StoreError, StoreResult};
+use super::{Role, StoreError, StoreResult};
 
 /// Columns of a [`super::Job`], in the order both backends decode them. Expects `jobs j` joined
 /// with `projects p`.
@@ -50,6 +50,9 @@ pub(crate) fn deadline(now: DateTime<Utc>, spec_json: &str) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
+/// Message recorded on a job whose node's token was revoked while it ran.
+pub(crate) const REVOKED_MESSAGE: &str = "the node's token was revoked";
+
 /// The current time at the precision both databases keep (microseconds), so a value handed
 /// back from a write equals the one read later.
 pub(crate) fn now() -> DateTime<Utc> {
@@ -84,6 +87,10 @@ pub(crate) const DEAD_NODE_MESSAGE: &str = "the node running it was declared dea
 /// of any token, so no token can authenticate as it.
 pub(crate) fn unregistered_token_hash(node_id: Uuid) -> String {
     format!("unregistered:{node_id}")
+}
+
+pub(crate) fn role(text: String) -> StoreResult<Role> {
+    Role::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("role `{text}`")))
 }
 
 pub(crate) fn stream(text: &str) -> StoreResult<Stream> {

@@ -21,10 +21,12 @@ use uuid::Uuid;
 
 use super::rows;
 use super::{
-    Artifact, Beat, Claim, FinishEffect, Job, JobFilter, LogChunk, NewJob, NewNode, Node, NodeInfo,
-    NodeRecord, OrderedNode, Outcome, Overview, Project, Store, StoreError, StoreResult, Usage,
+    Account, ApiKeyInfo, Artifact, Beat, Claim, FinishEffect, Job, JobFilter, KeyGrant, LogChunk,
+    Member, NewApiKey, NewBootstrapToken, NewJob, NewNode, Node, NodeInfo, NodeRecord, OrderedNode,
+    Outcome, Overview, Project, Role, Store, StoreError, StoreResult, Usage, User,
 };
 
+mod accounts;
 mod executions;
 mod jobs;
 mod logs;
@@ -88,20 +90,89 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn ensure_account(&self, slug: &str) -> StoreResult<Account> {
+        accounts::ensure_account(&self.pool, slug).await
+    }
+
     async fn ensure_project(&self, account: &str, slug: &str) -> StoreResult<Project> {
         tenancy::ensure_project(&self.pool, account, slug).await
     }
 
-    async fn add_api_key(&self, project_id: Uuid, prefix: &str, key_hash: &str) -> StoreResult<()> {
-        tenancy::add_api_key(&self.pool, project_id, prefix, key_hash).await
-    }
-
-    async fn project_for_key(&self, key_hash: &str) -> StoreResult<Project> {
-        tenancy::project_for_key(&self.pool, key_hash).await
+    async fn list_projects(&self, account: &str) -> StoreResult<Vec<Project>> {
+        tenancy::list_projects(&self.pool, account).await
     }
 
     async fn project(&self, project_id: Uuid) -> StoreResult<Project> {
         tenancy::project(&self.pool, project_id).await
+    }
+
+    async fn create_user(&self, email: &str) -> StoreResult<User> {
+        accounts::create_user(&self.pool, email).await
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<User> {
+        accounts::user_by_email(&self.pool, email).await
+    }
+
+    async fn set_role(&self, account: &str, user_id: Uuid, role: Role) -> StoreResult<()> {
+        accounts::set_role(&self.pool, account, user_id, role).await
+    }
+
+    async fn remove_member(&self, account: &str, user_id: Uuid) -> StoreResult<()> {
+        accounts::remove_member(&self.pool, account, user_id).await
+    }
+
+    async fn members(&self, account: &str) -> StoreResult<Vec<Member>> {
+        accounts::members(&self.pool, account).await
+    }
+
+    async fn role_of(&self, account: &str, user_id: Uuid) -> StoreResult<Role> {
+        accounts::role_of(&self.pool, account, user_id).await
+    }
+
+    async fn add_user_token(
+        &self,
+        user_id: Uuid,
+        prefix: &str,
+        token_hash: &str,
+    ) -> StoreResult<()> {
+        accounts::add_user_token(&self.pool, user_id, prefix, token_hash).await
+    }
+
+    async fn user_for_token(&self, token_hash: &str) -> StoreResult<User> {
+        accounts::user_for_token(&self.pool, token_hash).await
+    }
+
+    async fn add_api_key(&self, key: NewApiKey<'_>) -> StoreResult<ApiKeyInfo> {
+        tenancy::add_api_key(&self.pool, key).await
+    }
+
+    async fn key_grant(&self, key_hash: &str) -> StoreResult<KeyGrant> {
+        tenancy::key_grant(&self.pool, key_hash).await
+    }
+
+    async fn list_api_keys(&self, project_id: Uuid) -> StoreResult<Vec<ApiKeyInfo>> {
+        tenancy::list_api_keys(&self.pool, project_id).await
+    }
+
+    async fn revoke_api_key(&self, project_id: Uuid, key_id: i64) -> StoreResult<ApiKeyInfo> {
+        tenancy::revoke_api_key(&self.pool, project_id, key_id).await
+    }
+
+    async fn add_bootstrap_token(&self, token: NewBootstrapToken<'_>) -> StoreResult<()> {
+        tenancy::add_bootstrap_token(&self.pool, token).await
+    }
+
+    async fn spend_bootstrap_token(&self, token_hash: &str) -> StoreResult<()> {
+        tenancy::spend_bootstrap_token(&self.pool, token_hash).await
+    }
+
+    async fn revoke_node(&self, node_id: Uuid) -> StoreResult<u32> {
+        let mut tx = self.write().await?;
+        tenancy::mark_node_revoked(&mut tx, node_id).await?;
+        let abandoned = executions::abandon_revoked_node(&mut tx, node_id).await?;
+        tx.commit().await?;
+        Ok(abandoned)
     }
 
     async fn register_node(&self, node: NewNode<'_>) -> StoreResult<Node> {

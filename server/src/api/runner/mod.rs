@@ -27,10 +27,7 @@ pub async fn register(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<RegisterRequest>,
 ) -> ApiResult<Json<RegisterResponse>> {
-    if !secrets_equal(&request.bootstrap_token, &state.bootstrap_token) {
-        tracing::warn!("registration refused: wrong bootstrap token");
-        return Err(ApiError::Unauthorized);
-    }
+    check_bootstrap_token(&state, &request.bootstrap_token).await?;
     if request.name.trim().is_empty() || request.slots == 0 {
         return Err(ApiError::bad_request(
             "invalid_request",
@@ -70,6 +67,22 @@ pub async fn release(
         state.events.queue_changed();
     }
     Ok(Json(ReleaseResponse { released }))
+}
+
+/// The server's standing token (from its configuration) or a minted one with uses left and
+/// not expired, which this registration uses up.
+async fn check_bootstrap_token(state: &AppState, token: &str) -> ApiResult<()> {
+    if secrets_equal(token, &state.bootstrap_token) {
+        return Ok(());
+    }
+    match state.store.spend_bootstrap_token(&hash_secret(token)).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::NotFound(_)) => {
+            tracing::warn!("registration refused: unknown, expired or spent bootstrap token");
+            Err(ApiError::Unauthorized)
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 #[tracing::instrument(skip_all, fields(execution_id = %eid))]

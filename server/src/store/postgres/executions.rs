@@ -21,7 +21,8 @@ pub(super) async fn claim(conn: &mut PgConnection, node_id: Uuid) -> StoreResult
     // SKIP LOCKED: a row another claimer holds is passed over, not waited for.
     let Some(job_id) = sqlx::query_scalar::<_, Uuid>(
         "DELETE FROM queue WHERE job_id = (SELECT job_id FROM queue \
-         ORDER BY priority DESC, enqueued LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING job_id",
+         ORDER BY priority DESC, turn, enqueued LIMIT 1 FOR UPDATE SKIP LOCKED) \
+         RETURNING job_id",
     )
     .fetch_optional(&mut *conn)
     .await?
@@ -246,6 +247,15 @@ pub(super) async fn abandon_node(pool: &PgPool, node_id: Uuid) -> StoreResult<u3
             "execution abandoned: its node is dead"
         );
     }
+}
+
+/// Abandons the running executions of a node whose token was revoked; their jobs retry or
+/// fail as after a lost heartbeat. It waits for a lock another transaction holds (a finish
+/// in flight) rather than skip it, so no execution of the node stays running.
+pub(super) async fn abandon_revoked_node(pool: &PgPool, node_id: Uuid) -> StoreResult<u32> {
+    let select = "SELECT id, job_id FROM executions WHERE status = 'running' \
+                  AND node_id = $1 LIMIT 1 FOR UPDATE";
+    end_each(pool, select, node_id, rows::REVOKED_MESSAGE, false).await
 }
 
 /// Locks the job row; returns its current execution and attempt state.

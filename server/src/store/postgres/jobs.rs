@@ -29,12 +29,17 @@ pub(super) async fn create(conn: &mut PgConnection, job: NewJob<'_>) -> StoreRes
     Ok(job_id)
 }
 
-/// Puts the job (at its own priority) at the back of the queue and wakes listeners once the
-/// transaction commits.
+/// Puts the job (at its own priority) at the back of its project's turns (see the `turn`
+/// column in the migrations) and wakes listeners once the transaction commits. Two projects
+/// enqueueing at once may draw the same turn; `enqueued` then breaks the tie.
 pub(super) async fn enqueue(conn: &mut PgConnection, job_id: Uuid) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO queue (job_id, project_id, priority) \
-         SELECT id, project_id, priority FROM jobs WHERE id = $1",
+        "INSERT INTO queue (job_id, project_id, priority, turn) \
+         SELECT id, project_id, priority, 1 + GREATEST( \
+             COALESCE((SELECT MIN(q.turn) FROM queue q WHERE q.priority = jobs.priority), 0), \
+             COALESCE((SELECT MAX(q.turn) FROM queue q \
+                       WHERE q.project_id = jobs.project_id AND q.priority = jobs.priority), 0)) \
+         FROM jobs WHERE id = $1",
     )
     .bind(job_id)
     .execute(&mut *conn)

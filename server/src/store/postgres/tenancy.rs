@@ -1,4 +1,4 @@
-//! Projects, API keys and nodes.
+//! Projects, API keys, bootstrap tokens and nodes.
 
 use chrono::{DateTime, Utc};
 use rgrid_spec::api::NodeState;
@@ -6,15 +6,22 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
-use super::int4;
+use super::{accounts, int4};
 use crate::store::rows;
-use crate::store::{NewNode, Node, Project, StoreError, StoreResult};
+use crate::store::{
+    ApiKeyInfo, KeyGrant, NewApiKey, NewBootstrapToken, NewNode, Node, Project, StoreError,
+    StoreResult,
+};
+
+const KEY_COLUMNS: &str =
+    "id, project_id, name, role, prefix, created_at, last_used_at, revoked_at";
 
 pub(super) async fn ensure_project(
     pool: &PgPool,
     account: &str,
     slug: &str,
 ) -> StoreResult<Project> {
+    accounts::ensure_account(pool, account).await?;
     sqlx::query(
         "INSERT INTO projects (id, account, slug, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (account, slug) DO NOTHING",
@@ -34,31 +41,38 @@ pub(super) async fn ensure_project(
     project_from_row(&row)
 }
 
-pub(super) async fn add_api_key(
-    pool: &PgPool,
-    project_id: Uuid,
-    prefix: &str,
-    key_hash: &str,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO api_keys (project_id, prefix, key_hash, created_at) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(project_id)
-    .bind(prefix)
-    .bind(key_hash)
-    .bind(rows::now())
-    .execute(pool)
-    .await
-    .map_err(|err| rows::constraint(err, "api key", "project"))?;
-    Ok(())
+pub(super) async fn list_projects(pool: &PgPool, account: &str) -> StoreResult<Vec<Project>> {
+    sqlx::query("SELECT id, account, slug FROM projects WHERE account = $1 ORDER BY slug")
+        .bind(account)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(project_from_row)
+        .collect()
 }
 
-pub(super) async fn project_for_key(pool: &PgPool, key_hash: &str) -> StoreResult<Project> {
+pub(super) async fn add_api_key(pool: &PgPool, key: NewApiKey<'_>) -> StoreResult<ApiKeyInfo> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO api_keys (project_id, name, role, prefix, key_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {KEY_COLUMNS}"
+    ))
+    .bind(key.project_id)
+    .bind(key.name)
+    .bind(key.role.as_str())
+    .bind(key.prefix)
+    .bind(key.key_hash)
+    .bind(rows::now())
+    .fetch_one(pool)
+    .await
+    .map_err(|err| rows::constraint(err, "api key", "project"))?;
+    key_from_row(&row)
+}
+
+pub(super) async fn key_grant(pool: &PgPool, key_hash: &str) -> StoreResult<KeyGrant> {
     let now = rows::now();
     let row = sqlx::query(
-        "SELECT p.id, p.account, p.slug FROM api_keys k JOIN projects p ON p.id = k.project_id \
-         WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+        "SELECT p.id, p.account, p.slug, k.id, k.role FROM api_keys k \
+         JOIN projects p ON p.id = k.project_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
     )
     .bind(key_hash)
     .fetch_optional(pool)
@@ -73,16 +87,76 @@ pub(super) async fn project_for_key(pool: &PgPool, key_hash: &str) -> StoreResul
     .bind(now - rows::TOUCH_INTERVAL)
     .execute(pool)
     .await?;
-    project_from_row(&row)
+    Ok(KeyGrant {
+        project: project_from_row(&row)?,
+        key_id: row.try_get(3)?,
+        role: rows::role(row.try_get(4)?)?,
+    })
 }
 
-pub(super) async fn project(pool: &PgPool, project_id: Uuid) -> StoreResult<Project> {
-    let row = sqlx::query("SELECT id, account, slug FROM projects WHERE id = $1")
-        .bind(project_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or(StoreError::NotFound("project"))?;
-    project_from_row(&row)
+pub(super) async fn list_api_keys(pool: &PgPool, project_id: Uuid) -> StoreResult<Vec<ApiKeyInfo>> {
+    sqlx::query(&format!(
+        "SELECT {KEY_COLUMNS} FROM api_keys WHERE project_id = $1 ORDER BY id"
+    ))
+    .bind(project_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(key_from_row)
+    .collect()
+}
+
+pub(super) async fn revoke_api_key(
+    pool: &PgPool,
+    project_id: Uuid,
+    key_id: i64,
+) -> StoreResult<ApiKeyInfo> {
+    sqlx::query(&format!(
+        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) \
+         WHERE id = $2 AND project_id = $3 RETURNING {KEY_COLUMNS}"
+    ))
+    .bind(rows::now())
+    .bind(key_id)
+    .bind(project_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or(StoreError::NotFound("api key"))
+    .and_then(|row| key_from_row(&row))
+}
+
+pub(super) async fn add_bootstrap_token(
+    pool: &PgPool,
+    token: NewBootstrapToken<'_>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO bootstrap_tokens (token_hash, name, uses_left, expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token.token_hash)
+    .bind(token.name)
+    .bind(int4(token.uses, "uses")?)
+    .bind(token.expires_at)
+    .bind(rows::now())
+    .execute(pool)
+    .await
+    .map_err(|err| rows::constraint(err, "bootstrap token", "bootstrap token"))?;
+    Ok(())
+}
+
+/// One statement: two runners spending the last use at once cannot both succeed.
+pub(super) async fn spend_bootstrap_token(pool: &PgPool, token_hash: &str) -> StoreResult<()> {
+    let spent = sqlx::query(
+        "UPDATE bootstrap_tokens SET uses_left = uses_left - 1 \
+         WHERE token_hash = $1 AND uses_left > 0 AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(rows::now())
+    .execute(pool)
+    .await?;
+    if spent.rows_affected() == 0 {
+        return Err(StoreError::NotFound("bootstrap token"));
+    }
+    Ok(())
 }
 
 /// Registers a runner. A runner whose name matches a node the orchestrator ordered takes that
@@ -148,7 +222,7 @@ pub(super) async fn node_for_token(pool: &PgPool, token_hash: &str) -> StoreResu
         .await?;
     let row = sqlx::query(
         "SELECT id, name, slots, executor, last_seen_at, state FROM nodes \
-         WHERE token_hash = $1 AND state IN ('active', 'draining')",
+         WHERE token_hash = $1 AND state IN ('active', 'draining') AND revoked_at IS NULL",
     )
     .bind(token_hash)
     .fetch_optional(pool)
@@ -164,10 +238,46 @@ pub(super) async fn node_for_token(pool: &PgPool, token_hash: &str) -> StoreResu
     })
 }
 
+/// Marks the node revoked, so its token stops working; `NotFound` for an unknown node.
+pub(super) async fn mark_node_revoked(pool: &PgPool, node_id: Uuid) -> StoreResult<()> {
+    let marked =
+        sqlx::query("UPDATE nodes SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
+            .bind(rows::now())
+            .bind(node_id)
+            .execute(pool)
+            .await?;
+    if marked.rows_affected() == 0 {
+        return Err(StoreError::NotFound("node"));
+    }
+    Ok(())
+}
+
+pub(super) async fn project(pool: &PgPool, project_id: Uuid) -> StoreResult<Project> {
+    let row = sqlx::query("SELECT id, account, slug FROM projects WHERE id = $1")
+        .bind(project_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(StoreError::NotFound("project"))?;
+    project_from_row(&row)
+}
+
 fn project_from_row(row: &PgRow) -> StoreResult<Project> {
     Ok(Project {
         id: row.try_get(0)?,
         account: row.try_get(1)?,
         slug: row.try_get(2)?,
+    })
+}
+
+fn key_from_row(row: &PgRow) -> StoreResult<ApiKeyInfo> {
+    Ok(ApiKeyInfo {
+        id: row.try_get(0)?,
+        project_id: row.try_get(1)?,
+        name: row.try_get(2)?,
+        role: rows::role(row.try_get(3)?)?,
+        prefix: row.try_get(4)?,
+        created_at: row.try_get(5)?,
+        last_used_at: row.try_get(6)?,
+        revoked_at: row.try_get(7)?,
     })
 }

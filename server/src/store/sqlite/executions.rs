@@ -23,7 +23,8 @@ pub(super) async fn claim(
         .ok_or(StoreError::NotFound("node"))?;
     let Some(row) = sqlx::query(
         "DELETE FROM queue WHERE enqueued = \
-         (SELECT enqueued FROM queue ORDER BY priority DESC, enqueued LIMIT 1) RETURNING job_id",
+         (SELECT enqueued FROM queue ORDER BY priority DESC, turn, enqueued LIMIT 1) \
+         RETURNING job_id",
     )
     .fetch_optional(&mut *conn)
     .await?
@@ -172,6 +173,16 @@ pub(super) async fn reap_overdue(
 pub(super) async fn release_node(conn: &mut SqliteConnection, node_id: Uuid) -> StoreResult<u32> {
     let filter = "e.node_id = ?";
     end_each(conn, filter, id(node_id), rows::RELEASED_MESSAGE, true).await
+}
+
+/// Abandons the running executions of a node whose token was revoked; their jobs retry or
+/// fail as after a lost heartbeat.
+pub(super) async fn abandon_revoked_node(
+    conn: &mut SqliteConnection,
+    node_id: Uuid,
+) -> StoreResult<u32> {
+    let filter = "e.node_id = ?";
+    end_each(conn, filter, id(node_id), rows::REVOKED_MESSAGE, false).await
 }
 
 /// Ends the running executions matching `filter` (bound to `key`) as abandoned.

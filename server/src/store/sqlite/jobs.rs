@@ -29,11 +29,16 @@ pub(super) async fn create(conn: &mut SqliteConnection, job: NewJob<'_>) -> Stor
     Ok(job_id)
 }
 
-/// Puts the job (at its own priority) at the back of the queue.
+/// Puts the job (at its own priority) at the back of its project's turns (see the `turn`
+/// column in the migrations).
 pub(super) async fn enqueue(conn: &mut SqliteConnection, job_id: Uuid) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO queue (job_id, project_id, priority) \
-         SELECT id, project_id, priority FROM jobs WHERE id = ?",
+        "INSERT INTO queue (job_id, project_id, priority, turn) \
+         SELECT id, project_id, priority, 1 + MAX( \
+             COALESCE((SELECT MIN(q.turn) FROM queue q WHERE q.priority = jobs.priority), 0), \
+             COALESCE((SELECT MAX(q.turn) FROM queue q \
+                       WHERE q.project_id = jobs.project_id AND q.priority = jobs.priority), 0)) \
+         FROM jobs WHERE id = ?",
     )
     .bind(id(job_id))
     .execute(conn)

@@ -1,21 +1,28 @@
-//! Projects, API keys and nodes.
+//! Projects, API keys, bootstrap tokens and nodes.
 
 use chrono::{DateTime, Utc};
 use rgrid_spec::api::NodeState;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::fmt::Hyphenated;
 use uuid::Uuid;
 
-use super::{get_id, get_time, id, micros};
+use super::{accounts, get_id, get_opt_time, get_time, id, micros};
 use crate::store::rows;
-use crate::store::{NewNode, Node, Project, StoreError, StoreResult};
+use crate::store::{
+    ApiKeyInfo, KeyGrant, NewApiKey, NewBootstrapToken, NewNode, Node, Project, StoreError,
+    StoreResult,
+};
+
+const KEY_COLUMNS: &str =
+    "id, project_id, name, role, prefix, created_at, last_used_at, revoked_at";
 
 pub(super) async fn ensure_project(
     pool: &SqlitePool,
     account: &str,
     slug: &str,
 ) -> StoreResult<Project> {
+    accounts::ensure_account(pool, account).await?;
     sqlx::query(
         "INSERT INTO projects (id, account, slug, created_at) VALUES (?, ?, ?, ?) \
          ON CONFLICT (account, slug) DO NOTHING",
@@ -34,30 +41,38 @@ pub(super) async fn ensure_project(
     project_from_row(&row)
 }
 
-pub(super) async fn add_api_key(
-    pool: &SqlitePool,
-    project_id: Uuid,
-    prefix: &str,
-    key_hash: &str,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO api_keys (project_id, prefix, key_hash, created_at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(id(project_id))
-    .bind(prefix)
-    .bind(key_hash)
-    .bind(micros(rows::now()))
-    .execute(pool)
-    .await
-    .map_err(|err| rows::constraint(err, "api key", "project"))?;
-    Ok(())
+pub(super) async fn list_projects(pool: &SqlitePool, account: &str) -> StoreResult<Vec<Project>> {
+    sqlx::query("SELECT id, account, slug FROM projects WHERE account = ? ORDER BY slug")
+        .bind(account)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(project_from_row)
+        .collect()
 }
 
-pub(super) async fn project_for_key(pool: &SqlitePool, key_hash: &str) -> StoreResult<Project> {
+pub(super) async fn add_api_key(pool: &SqlitePool, key: NewApiKey<'_>) -> StoreResult<ApiKeyInfo> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO api_keys (project_id, name, role, prefix, key_hash, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING {KEY_COLUMNS}"
+    ))
+    .bind(id(key.project_id))
+    .bind(key.name)
+    .bind(key.role.as_str())
+    .bind(key.prefix)
+    .bind(key.key_hash)
+    .bind(micros(rows::now()))
+    .fetch_one(pool)
+    .await
+    .map_err(|err| rows::constraint(err, "api key", "project"))?;
+    key_from_row(&row)
+}
+
+pub(super) async fn key_grant(pool: &SqlitePool, key_hash: &str) -> StoreResult<KeyGrant> {
     let now = rows::now();
     let row = sqlx::query(
-        "SELECT p.id, p.account, p.slug FROM api_keys k JOIN projects p ON p.id = k.project_id \
-         WHERE k.key_hash = ? AND k.revoked_at IS NULL",
+        "SELECT p.id, p.account, p.slug, k.id, k.role FROM api_keys k \
+         JOIN projects p ON p.id = k.project_id WHERE k.key_hash = ? AND k.revoked_at IS NULL",
     )
     .bind(key_hash)
     .fetch_optional(pool)
@@ -72,16 +87,78 @@ pub(super) async fn project_for_key(pool: &SqlitePool, key_hash: &str) -> StoreR
     .bind(micros(now - rows::TOUCH_INTERVAL))
     .execute(pool)
     .await?;
-    project_from_row(&row)
+    Ok(KeyGrant {
+        project: project_from_row(&row)?,
+        key_id: row.try_get(3)?,
+        role: rows::role(row.try_get(4)?)?,
+    })
 }
 
-pub(super) async fn project(pool: &SqlitePool, project_id: Uuid) -> StoreResult<Project> {
-    let row = sqlx::query("SELECT id, account, slug FROM projects WHERE id = ?")
-        .bind(id(project_id))
-        .fetch_optional(pool)
-        .await?
-        .ok_or(StoreError::NotFound("project"))?;
-    project_from_row(&row)
+pub(super) async fn list_api_keys(
+    pool: &SqlitePool,
+    project_id: Uuid,
+) -> StoreResult<Vec<ApiKeyInfo>> {
+    sqlx::query(&format!(
+        "SELECT {KEY_COLUMNS} FROM api_keys WHERE project_id = ? ORDER BY id"
+    ))
+    .bind(id(project_id))
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(key_from_row)
+    .collect()
+}
+
+pub(super) async fn revoke_api_key(
+    pool: &SqlitePool,
+    project_id: Uuid,
+    key_id: i64,
+) -> StoreResult<ApiKeyInfo> {
+    sqlx::query(&format!(
+        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) \
+         WHERE id = ? AND project_id = ? RETURNING {KEY_COLUMNS}"
+    ))
+    .bind(micros(rows::now()))
+    .bind(key_id)
+    .bind(id(project_id))
+    .fetch_optional(pool)
+    .await?
+    .ok_or(StoreError::NotFound("api key"))
+    .and_then(|row| key_from_row(&row))
+}
+
+pub(super) async fn add_bootstrap_token(
+    pool: &SqlitePool,
+    token: NewBootstrapToken<'_>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO bootstrap_tokens (token_hash, name, uses_left, expires_at, created_at) \
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(token.token_hash)
+    .bind(token.name)
+    .bind(i64::from(token.uses))
+    .bind(micros(token.expires_at))
+    .bind(micros(rows::now()))
+    .execute(pool)
+    .await
+    .map_err(|err| rows::constraint(err, "bootstrap token", "bootstrap token"))?;
+    Ok(())
+}
+
+pub(super) async fn spend_bootstrap_token(pool: &SqlitePool, token_hash: &str) -> StoreResult<()> {
+    let spent = sqlx::query(
+        "UPDATE bootstrap_tokens SET uses_left = uses_left - 1 \
+         WHERE token_hash = ? AND uses_left > 0 AND expires_at > ?",
+    )
+    .bind(token_hash)
+    .bind(micros(rows::now()))
+    .execute(pool)
+    .await?;
+    if spent.rows_affected() == 0 {
+        return Err(StoreError::NotFound("bootstrap token"));
+    }
+    Ok(())
 }
 
 /// Registers a runner. A runner whose name matches a node the orchestrator ordered takes that
@@ -153,7 +230,7 @@ pub(super) async fn node_for_token(pool: &SqlitePool, token_hash: &str) -> Store
         .await?;
     let row = sqlx::query(
         "SELECT id, name, slots, executor, last_seen_at, state FROM nodes \
-         WHERE token_hash = ? AND state IN ('active', 'draining')",
+         WHERE token_hash = ? AND state IN ('active', 'draining') AND revoked_at IS NULL",
     )
     .bind(token_hash)
     .fetch_optional(pool)
@@ -169,10 +246,49 @@ pub(super) async fn node_for_token(pool: &SqlitePool, token_hash: &str) -> Store
     })
 }
 
+/// Marks the node revoked; `NotFound` for an unknown node. Runs in the caller's transaction,
+/// which then abandons the node's executions.
+pub(super) async fn mark_node_revoked(
+    conn: &mut SqliteConnection,
+    node_id: Uuid,
+) -> StoreResult<()> {
+    let marked = sqlx::query("UPDATE nodes SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+        .bind(micros(rows::now()))
+        .bind(id(node_id))
+        .execute(conn)
+        .await?;
+    if marked.rows_affected() == 0 {
+        return Err(StoreError::NotFound("node"));
+    }
+    Ok(())
+}
+
+pub(super) async fn project(pool: &SqlitePool, project_id: Uuid) -> StoreResult<Project> {
+    let row = sqlx::query("SELECT id, account, slug FROM projects WHERE id = ?")
+        .bind(id(project_id))
+        .fetch_optional(pool)
+        .await?
+        .ok_or(StoreError::NotFound("project"))?;
+    project_from_row(&row)
+}
+
 fn project_from_row(row: &SqliteRow) -> StoreResult<Project> {
     Ok(Project {
         id: get_id(row, 0)?,
         account: row.try_get(1)?,
         slug: row.try_get(2)?,
+    })
+}
+
+fn key_from_row(row: &SqliteRow) -> StoreResult<ApiKeyInfo> {
+    Ok(ApiKeyInfo {
+        id: row.try_get(0)?,
+        project_id: get_id(row, 1)?,
+        name: row.try_get(2)?,
+        role: rows::role(row.try_get(3)?)?,
+        prefix: row.try_get(4)?,
+        created_at: get_time(row, 5)?,
+        last_used_at: get_opt_time(row, 6)?,
+        revoked_at: get_opt_time(row, 7)?,
     })
 }
