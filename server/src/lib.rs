@@ -2,6 +2,7 @@
 //! endpoints. The binary (`rgrid-server serve`) and the CLI's embedded grid both build on
 //! this library: [`start`] a server from a [`ServerConfig`], or mount [`router`] yourself.
 
+pub mod access;
 pub mod api;
 pub mod app;
 pub mod blobs;

@@ -12,6 +12,8 @@ use rgrid_server::config::{sqlite_url, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_TIMEOU
 use rgrid_server::config_file::{orchestrator_settings, FileConfig};
 use rgrid_server::ServerConfig;
 
+mod admin;
+
 #[derive(Debug, Parser)]
 #[command(name = "rgrid-server", version, about = "The rgrid API server")]
 struct Cli {
@@ -23,6 +25,8 @@ struct Cli {
 enum Command {
     /// Serve the API until SIGTERM or Ctrl-C.
     Serve(ServeArgs),
+    /// Create accounts, users, projects and keys; mint bootstrap tokens; revoke nodes.
+    Admin(admin::AdminArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -70,8 +74,11 @@ struct ServeArgs {
 #[tokio::main]
 async fn main() {
     init_logging();
-    let Command::Serve(args) = Cli::parse().command;
-    if let Err(err) = serve(args).await {
+    let result = match Cli::parse().command {
+        Command::Serve(args) => serve(args).await,
+        Command::Admin(args) => admin::run(args).await,
+    };
+    if let Err(err) = result {
         eprintln!("rgrid-server: error: {err:#}");
         std::process::exit(1);
     }

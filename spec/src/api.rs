@@ -1,7 +1,9 @@
 //! HTTP wire types between the CLI, the server and the runner.
 //!
-//! User endpoints take `Authorization: Bearer <api key>`; runner endpoints take the node token
-//! from registration. Routes (all JSON unless noted):
+//! User endpoints take `Authorization: Bearer <api key>` (a key belongs to one project and has
+//! a role there); `/v1/accounts/…` takes a user's personal token (`rgu_…`); runner endpoints
+//! take the node token from registration. A credential of the wrong kind answers 401; an
+//! object of another project or account answers 404; a role too weak answers 403. Routes (all JSON unless noted):
 //!
 //! | method and path                                | body → answer                          |
 //! |------------------------------------------------|----------------------------------------|
@@ -17,6 +19,15 @@
 //! | `GET  /v1/jobs/{id}/artifacts`                 | → [`ArtifactList`] with fresh GET URLs |
 //! | `GET  /v1/nodes`                               | → [`NodeList`]                         |
 //! | `GET  /v1/grid/ws`                             | WebSocket: [`GridSnapshot`] on change  |
+//! | `GET  /v1/whoami`                              | → [`crate::access::WhoAmI`]            |
+//! | `GET  /v1/keys`                                | → `KeyList` (admin key)                |
+//! | `POST /v1/keys`                                | `CreateKeyRequest` → `CreatedKey` (201)|
+//! | `DELETE /v1/keys/{id}`                         | → `KeyView` (revoked)                  |
+//! | `GET  /v1/accounts/{account}/projects`         | → `ProjectList` (user token)           |
+//! | `POST /v1/accounts/{account}/projects`         | `CreateProjectRequest` → `CreatedProject` (201) |
+//! | `GET  /v1/accounts/{account}/members`          | → `MemberList` (user token)            |
+//! | `PUT  /v1/accounts/{account}/members`          | `SetMemberRequest` → `MemberView` (owner) |
+//! | `DELETE /v1/accounts/{account}/members/{email}`| → 204 (owner)                          |
 //! | `HEAD /v1/uploads/{sha256}`                    | 200 when held, 404 otherwise           |
 //! | `PUT  /v1/uploads/{sha256}`                    | raw bytes → [`UploadView`]             |
 //! | `POST /v1/runner/register`                     | [`RegisterRequest`] → [`RegisterResponse`] |

@@ -8,7 +8,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use rgrid_spec::api::Health;
 use tower_http::trace::TraceLayer;
@@ -17,6 +17,7 @@ use crate::blobs::{Blobs, UrlSigner};
 use crate::orchestrator::Metrics;
 use crate::store::Store;
 
+mod accounts;
 mod artifacts;
 pub mod auth;
 mod blob_routes;
@@ -25,6 +26,7 @@ pub mod events;
 mod extract;
 mod grid;
 mod jobs;
+mod keys;
 mod log_stream;
 mod logs;
 mod nodes;
@@ -148,6 +150,21 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/uploads/{sha256}",
             put(uploads::put).head(uploads::head),
+        )
+        .route("/v1/whoami", get(keys::whoami))
+        .route("/v1/keys", get(keys::list).post(keys::create))
+        .route("/v1/keys/{id}", delete(keys::revoke))
+        .route(
+            "/v1/accounts/{account}/projects",
+            get(accounts::list_projects).post(accounts::create_project),
+        )
+        .route(
+            "/v1/accounts/{account}/members",
+            get(accounts::list_members).put(accounts::set_member),
+        )
+        .route(
+            "/v1/accounts/{account}/members/{email}",
+            delete(accounts::remove_member),
         )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

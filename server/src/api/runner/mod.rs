@@ -34,7 +34,7 @@ pub async fn register(
             "a runner needs a non-empty name and at least one slot",
         ));
     }
-    let token = random_token("rgn_");
+    let token = random_token(crate::access::NODE_TOKEN_PREFIX);
     let node = state
         .store
         .register_node(NewNode {
