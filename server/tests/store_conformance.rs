@@ -10,8 +10,8 @@ use chrono::{Duration, Utc};
 use rgrid_server::store::postgres::PostgresStore;
 use rgrid_server::store::sqlite::SqliteStore;
 use rgrid_server::store::{
-    connect_store, Claim, FinishEffect, JobFilter, NewJob, NewNode, Node, Outcome, Project, Store,
-    StoreError,
+    connect_store, Claim, FinishEffect, JobFilter, NewApiKey, NewBootstrapToken, NewJob, NewNode,
+    Node, Outcome, Project, Role, Store, StoreError,
 };
 use rgrid_spec::api::{Bytes64, EndReason, JobStatus, LogChunkIn, OutputFileInfo, Stream};
 use uuid::Uuid;
@@ -84,6 +84,8 @@ async fn story(store: Arc<dyn Store>) {
     overdue_release_and_retry(s, &project, &other, &node).await;
     assert_eq!(s.active_counts().await.unwrap(), (0, 0));
     overview(s, &project, &other, &node).await;
+    revoked_node_loses_its_work(s, &project).await;
+    claims_take_turns_across_projects(s, &project, &other, &node).await;
 }
 
 /// What `rgrid top` shows agrees with the jobs themselves, and busy slots follow claims.
@@ -139,6 +141,87 @@ async fn overview(s: &dyn Store, project: &Project, other: &Project, node: &Node
     assert_eq!(busy(s.list_nodes().await.unwrap()), 0);
 }
 
+async fn revoked_node_loses_its_work(s: &dyn Store, project: &Project) {
+    let new = NewNode {
+        name: "doomed",
+        slots: 1,
+        executor: "docker",
+        token_hash: "doomed-hash",
+    };
+    let doomed = s.register_node(new).await.unwrap();
+    let job = submit(s, project, "on-doomed", 0, 2).await;
+    let claim = s.claim(doomed.id).await.unwrap().unwrap();
+    assert_eq!(claim.job.id, job);
+
+    assert_eq!(s.revoke_node(doomed.id).await.unwrap(), 1);
+    assert!(matches!(
+        s.node_for_token("doomed-hash").await,
+        Err(StoreError::NotFound(_))
+    ));
+    // The attempt is fenced off and the job waits for another node.
+    assert!(matches!(
+        s.heartbeat(claim.execution_id).await,
+        Err(StoreError::Stale)
+    ));
+    let requeued = s.get_job(project.id, job).await.unwrap();
+    assert_eq!(
+        (requeued.status, requeued.reason),
+        (JobStatus::Queued, Some(EndReason::Abandoned))
+    );
+    assert_eq!(s.revoke_node(doomed.id).await.unwrap(), 0);
+    assert!(matches!(
+        s.revoke_node(Uuid::new_v4()).await,
+        Err(StoreError::NotFound("node"))
+    ));
+    s.cancel(project.id, job).await.unwrap();
+}
+
+/// Fairness: a project with 1 000 queued jobs does not make another's single job wait for
+/// them; projects take turns, FIFO inside each, and priority still goes first.
+async fn claims_take_turns_across_projects(
+    s: &dyn Store,
+    busy: &Project,
+    late: &Project,
+    node: &Node,
+) {
+    let mut batch = Vec::new();
+    for i in 0..1000 {
+        batch.push(submit(s, busy, &format!("batch-{i}"), 0, 0).await);
+    }
+    let mut claimed = Vec::new();
+    for _ in 0..3 {
+        claimed.push(s.claim(node.id).await.unwrap().unwrap().job.id);
+    }
+    assert_eq!(claimed, batch[..3]);
+
+    let single = submit(s, late, "single", 0, 0).await;
+    let urgent = submit(s, busy, "urgent", 9, 0).await;
+    let next: Vec<Uuid> = claim_n(s, node, 3).await;
+    assert_eq!(next[0], urgent, "priority goes first");
+    assert!(next[1..].contains(&single), "the late job waited: {next:?}");
+    assert!(next.contains(&batch[3]), "the batch stays FIFO: {next:?}");
+
+    // Three more from the late project interleave with the batch rather than queue behind it.
+    let more = [
+        submit(s, late, "more-1", 0, 0).await,
+        submit(s, late, "more-2", 0, 0).await,
+        submit(s, late, "more-3", 0, 0).await,
+    ];
+    let next = claim_n(s, node, 6).await;
+    let late_claims: Vec<_> = next.iter().filter(|id| more.contains(id)).collect();
+    assert_eq!(late_claims, more.iter().collect::<Vec<_>>(), "{next:?}");
+    let busy_claims = next.iter().filter(|id| batch.contains(id)).count();
+    assert_eq!(busy_claims, 3, "{next:?}");
+}
+
+async fn claim_n(s: &dyn Store, node: &Node, n: usize) -> Vec<Uuid> {
+    let mut ids = Vec::new();
+    for _ in 0..n {
+        ids.push(s.claim(node.id).await.unwrap().unwrap().job.id);
+    }
+    ids
+}
+
 async fn tenancy(s: &dyn Store) -> (Project, Project) {
     let project = s.ensure_project("acme", "images").await.unwrap();
     assert_eq!(s.ensure_project("acme", "images").await.unwrap(), project);
@@ -150,25 +233,163 @@ async fn tenancy(s: &dyn Store) -> (Project, Project) {
         Err(StoreError::NotFound(_))
     ));
 
-    s.add_api_key(project.id, "rg_abc", "hash-of-key")
+    let key = s
+        .add_api_key(new_key(project.id, "ci", Role::Developer, "hash-of-key"))
         .await
         .unwrap();
-    assert_eq!(s.project_for_key("hash-of-key").await.unwrap(), project);
+    assert_eq!(
+        (key.name.as_str(), key.role, key.prefix.as_str()),
+        ("ci", Role::Developer, "rg_abc")
+    );
+    assert!(key.last_used_at.is_none() && key.revoked_at.is_none());
+    let grant = s.key_grant("hash-of-key").await.unwrap();
+    assert_eq!(
+        (grant.project, grant.role, grant.key_id),
+        (project.clone(), Role::Developer, key.id)
+    );
     assert!(matches!(
-        s.project_for_key("nope").await,
+        s.key_grant("nope").await,
         Err(StoreError::NotFound(_))
     ));
-    let duplicate = s.add_api_key(other.id, "rg_abc", "hash-of-key").await;
+    let duplicate = s
+        .add_api_key(new_key(other.id, "dup", Role::Viewer, "hash-of-key"))
+        .await;
     assert!(
         matches!(duplicate, Err(StoreError::Conflict(_))),
         "{duplicate:?}"
     );
-    let orphan = s.add_api_key(Uuid::new_v4(), "rg_x", "hash-2").await;
+    let orphan = s
+        .add_api_key(new_key(Uuid::new_v4(), "x", Role::Viewer, "hash-2"))
+        .await;
     assert!(
         matches!(orphan, Err(StoreError::NotFound("project"))),
         "{orphan:?}"
     );
+    keys_are_listed_and_revoked(s, &project, &other).await;
+    accounts_users_and_roles(s).await;
+    bootstrap_tokens_expire_and_run_out(s).await;
     (project, other)
+}
+
+fn new_key<'a>(project_id: Uuid, name: &'a str, role: Role, hash: &'a str) -> NewApiKey<'a> {
+    NewApiKey {
+        project_id,
+        name,
+        role,
+        prefix: "rg_abc",
+        key_hash: hash,
+    }
+}
+
+async fn keys_are_listed_and_revoked(s: &dyn Store, project: &Project, other: &Project) {
+    let viewer = s
+        .add_api_key(new_key(project.id, "dash", Role::Viewer, "hash-viewer"))
+        .await
+        .unwrap();
+    let listed = s.list_api_keys(project.id).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(),
+        ["ci", "dash"]
+    );
+    // `key_grant` above marked the first key used.
+    assert!(listed[0].last_used_at.is_some());
+    assert!(s.list_api_keys(other.id).await.unwrap().is_empty());
+
+    // Another project cannot revoke it; this one can, twice, and then it grants nothing.
+    assert!(matches!(
+        s.revoke_api_key(other.id, viewer.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let revoked = s.revoke_api_key(project.id, viewer.id).await.unwrap();
+    let when = revoked.revoked_at.unwrap();
+    let again = s.revoke_api_key(project.id, viewer.id).await.unwrap();
+    assert_eq!(again.revoked_at, Some(when));
+    assert!(matches!(
+        s.key_grant("hash-viewer").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+async fn accounts_users_and_roles(s: &dyn Store) {
+    let account = s.ensure_account("acme").await.unwrap();
+    assert_eq!(s.ensure_account("acme").await.unwrap(), account);
+    let projects = s.list_projects("acme").await.unwrap();
+    assert_eq!(
+        projects.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(),
+        ["images"]
+    );
+
+    let ann = s.create_user("ann@acme.test").await.unwrap();
+    let bob = s.create_user("bob@acme.test").await.unwrap();
+    assert!(matches!(
+        s.create_user("ann@acme.test").await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.user_by_email("bob@acme.test").await.unwrap(), bob);
+    s.set_role("acme", ann.id, Role::Owner).await.unwrap();
+    s.set_role("acme", bob.id, Role::Viewer).await.unwrap();
+    s.set_role("acme", bob.id, Role::Developer).await.unwrap();
+    assert_eq!(s.role_of("acme", bob.id).await.unwrap(), Role::Developer);
+    assert!(matches!(
+        s.role_of("globex", bob.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let members = s.members("acme").await.unwrap();
+    let seen: Vec<_> = members
+        .iter()
+        .map(|m| (m.user.email.as_str(), m.role))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("ann@acme.test", Role::Owner),
+            ("bob@acme.test", Role::Developer)
+        ]
+    );
+    s.remove_member("acme", bob.id).await.unwrap();
+    assert!(matches!(
+        s.remove_member("acme", bob.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.set_role("no-such-account", bob.id, Role::Viewer).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    s.add_user_token(ann.id, "rgu_abc", "user-hash")
+        .await
+        .unwrap();
+    assert_eq!(s.user_for_token("user-hash").await.unwrap(), ann);
+    // User tokens, API keys and node tokens live apart: one is never taken for another.
+    assert!(s.key_grant("user-hash").await.is_err());
+    assert!(s.user_for_token("hash-of-key").await.is_err());
+}
+
+async fn bootstrap_tokens_expire_and_run_out(s: &dyn Store) {
+    let token = |hash, uses, expires_at| NewBootstrapToken {
+        name: "test",
+        token_hash: hash,
+        uses,
+        expires_at,
+    };
+    let later = Utc::now() + Duration::minutes(10);
+    s.add_bootstrap_token(token("boot-2", 2, later))
+        .await
+        .unwrap();
+    s.add_bootstrap_token(token("boot-old", 5, Utc::now() - Duration::seconds(1)))
+        .await
+        .unwrap();
+    s.spend_bootstrap_token("boot-2").await.unwrap();
+    s.spend_bootstrap_token("boot-2").await.unwrap();
+    for spent_expired_or_unknown in ["boot-2", "boot-old", "boot-unknown"] {
+        assert!(
+            matches!(
+                s.spend_bootstrap_token(spent_expired_or_unknown).await,
+                Err(StoreError::NotFound(_))
+            ),
+            "{spent_expired_or_unknown}"
+        );
+    }
 }
 
 async fn nodes(s: &dyn Store) -> Node {

@@ -51,8 +51,8 @@ CREATE TABLE bootstrap_tokens (
 
 ALTER TABLE nodes ADD COLUMN revoked_at TIMESTAMPTZ;
 
--- `turn` is a virtual time per project and priority: a project's next job gets one more than
--- the later of its own last queued turn and the earliest queued turn, both at the job's
+-- `turn` is a virtual time per project and priority: a project's next job gets the later of
+-- one more than its own last queued turn and the earliest queued turn, both at the job's
 -- priority. Claims take priority first, then the lowest turn, so projects interleave (FIFO
 -- inside each) and a project arriving late waits for one turn, not for another's batch.
 ALTER TABLE queue ADD COLUMN turn BIGINT NOT NULL DEFAULT 0;

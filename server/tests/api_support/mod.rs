@@ -10,7 +10,7 @@ use axum::http::{Method, Request, StatusCode};
 use axum::Router;
 use rgrid_server::blobs::{LocalBlobs, UrlSigner};
 use rgrid_server::store::sqlite::SqliteStore;
-use rgrid_server::store::{Project, Store};
+use rgrid_server::store::{NewApiKey, Project, Role, Store};
 use rgrid_server::{router, AppState};
 use rgrid_spec::api::{ClaimResponse, RegisterResponse};
 use serde::de::DeserializeOwned;
@@ -65,18 +65,27 @@ pub async fn test_app() -> TestApp {
     let store = SqliteStore::connect(db.to_str().expect("utf-8 path"))
         .await
         .expect("sqlite");
+    test_app_on(Arc::new(store), dir).await
+}
+
+/// The router on `store` (migrated here), with objects in `dir`, project `local/default` and
+/// an admin key for it.
+pub async fn test_app_on(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestApp {
     store.migrate().await.expect("migrate");
-    let store: Arc<dyn Store> = Arc::new(store);
     let project = store
         .ensure_project("local", "default")
         .await
         .expect("project");
     let api_key = "rg_test-api-key".to_string();
     let hash = rgrid_server::api::auth::hash_secret(&api_key);
-    store
-        .add_api_key(project.id, "rg_test", &hash)
-        .await
-        .expect("api key");
+    let key = NewApiKey {
+        project_id: project.id,
+        name: "test",
+        role: Role::Admin,
+        prefix: "rg_test",
+        key_hash: &hash,
+    };
+    store.add_api_key(key).await.expect("api key");
     let signer = Arc::new(UrlSigner::random());
     let blobs = LocalBlobs::new(dir.path().join("objects"), PUBLIC_URL, (*signer).clone());
     let state = AppState::new(store, Arc::new(blobs), Some(signer.clone()), BOOTSTRAP);

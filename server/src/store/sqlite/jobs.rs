@@ -34,9 +34,9 @@ pub(super) async fn create(conn: &mut SqliteConnection, job: NewJob<'_>) -> Stor
 pub(super) async fn enqueue(conn: &mut SqliteConnection, job_id: Uuid) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO queue (job_id, project_id, priority, turn) \
-         SELECT id, project_id, priority, 1 + MAX( \
+         SELECT id, project_id, priority, MAX( \
              COALESCE((SELECT MIN(q.turn) FROM queue q WHERE q.priority = jobs.priority), 0), \
-             COALESCE((SELECT MAX(q.turn) FROM queue q \
+             1 + COALESCE((SELECT MAX(q.turn) FROM queue q \
                        WHERE q.project_id = jobs.project_id AND q.priority = jobs.priority), 0)) \
          FROM jobs WHERE id = ?",
     )
