@@ -43,7 +43,7 @@ const SPEC_JSON: &str = concat!(
 const FILL_CONCURRENCY: usize = 4;
 
 /// The claim's row selection, as `PostgresStore::claim` runs it inside its `DELETE`.
-const CLAIM_SCAN: &str = "SELECT job_id FROM queue ORDER BY priority DESC, enqueued \
+const CLAIM_SCAN: &str = "SELECT job_id FROM queue ORDER BY priority DESC, turn, enqueued \
                           LIMIT 1 FOR UPDATE SKIP LOCKED";
 
 fn main() -> Result<()> {
@@ -496,7 +496,7 @@ impl Probe {
         };
         let (dead, autovacuums, index_pages): (i64, i64, i64) = sqlx::query_as(
             "SELECT n_dead_tup, autovacuum_count, \
-             pg_relation_size('queue_order') / current_setting('block_size')::bigint \
+             pg_relation_size('queue_fair') / current_setting('block_size')::bigint \
              FROM pg_stat_user_tables WHERE relname = 'queue'",
         )
         .fetch_one(pool)
