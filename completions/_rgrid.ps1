@@ -22,6 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
     $completions = @(switch ($command) {
         'rgrid' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -42,6 +43,11 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('nodes', 'nodes', [CompletionResultType]::ParameterValue, 'List the grid''s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs')
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Show what the grid cost per day and per project (operators)')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the local grid (server and runner) in the foreground')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Save a server and API key (read from a prompt, or stdin with --with-token)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the saved server and key of a profile')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show which server, account, project and role the key in use gives')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage the current project''s API keys (needs an admin key)')
+            [CompletionResult]::new('projects', 'projects', [CompletionResultType]::ParameterValue, 'List or create an account''s projects (needs a personal `rgu_` token)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages into a directory (the project keeps them in docs/man)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -60,6 +66,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to put the job''s output files')
             [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'Where to put the job''s output files')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'Let the job use the network (off by default)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite local files that differ from the job''s outputs')
@@ -79,6 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;submit' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Follow the job''s logs until it ends, and exit with its exit code')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Follow the job''s logs until it ends, and exit with its exit code')
@@ -93,6 +101,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;status' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -105,6 +114,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;logs' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep printing new output until the job ends')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep printing new output until the job ends')
@@ -123,6 +133,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only jobs with this status: queued, running, succeeded, failed, cancelled')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many jobs')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -135,6 +146,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;download' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite local files that differ')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -147,6 +159,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;cancel' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -159,6 +172,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;retry' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -171,6 +185,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;top' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -182,6 +197,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;config' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -195,6 +211,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;config;show' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -218,6 +235,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;nodes' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines, one node per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -232,6 +250,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;nodes;drain' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines, one node per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -256,6 +275,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         'rgrid;cost' {
             [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'How many days back, today included')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -271,6 +291,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Stop after this many seconds with no jobs and no requests (0: never). The grid that `rgrid run` starts on demand uses 600')
             [CompletionResult]::new('--slots', '--slots', [CompletionResultType]::ParameterName, 'Job slots (default: one per CPU)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--background', '--background', [CompletionResultType]::ParameterName, 'Started by `rgrid run` in the background (no banner)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -281,8 +302,177 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'rgrid;login' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('--with-token', '--with-token', [CompletionResultType]::ParameterName, 'Read the key from standard input instead of a prompt (for scripts and CI)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;logout' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;whoami' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;keys' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the project''s keys: id, name, role, prefix, created, last used')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print it once')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key by id; requests with it fail from then on')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rgrid;keys;list' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;keys;create' {
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'admin, developer or viewer')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;keys;revoke' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;keys;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the project''s keys: id, name, role, prefix, created, last used')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print it once')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key by id; requests with it fail from then on')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rgrid;keys;help;list' {
+            break
+        }
+        'rgrid;keys;help;create' {
+            break
+        }
+        'rgrid;keys;help;revoke' {
+            break
+        }
+        'rgrid;keys;help;help' {
+            break
+        }
+        'rgrid;projects' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the account''s projects')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a project and print its first key (role admin) once')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rgrid;projects;list' {
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account''s name')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;projects;create' {
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account''s name')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;projects;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the account''s projects')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a project and print its first key (role admin) once')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rgrid;projects;help;list' {
+            break
+        }
+        'rgrid;projects;help;create' {
+            break
+        }
+        'rgrid;projects;help;help' {
+            break
+        }
         'rgrid;completions' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -294,6 +484,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;man' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -317,6 +508,11 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('nodes', 'nodes', [CompletionResultType]::ParameterValue, 'List the grid''s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs')
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Show what the grid cost per day and per project (operators)')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the local grid (server and runner) in the foreground')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Save a server and API key (read from a prompt, or stdin with --with-token)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the saved server and key of a profile')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show which server, account, project and role the key in use gives')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage the current project''s API keys (needs an admin key)')
+            [CompletionResult]::new('projects', 'projects', [CompletionResultType]::ParameterValue, 'List or create an account''s projects (needs a personal `rgu_` token)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages into a directory (the project keeps them in docs/man)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -367,6 +563,41 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             break
         }
         'rgrid;help;dev' {
+            break
+        }
+        'rgrid;help;login' {
+            break
+        }
+        'rgrid;help;logout' {
+            break
+        }
+        'rgrid;help;whoami' {
+            break
+        }
+        'rgrid;help;keys' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the project''s keys: id, name, role, prefix, created, last used')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print it once')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key by id; requests with it fail from then on')
+            break
+        }
+        'rgrid;help;keys;list' {
+            break
+        }
+        'rgrid;help;keys;create' {
+            break
+        }
+        'rgrid;help;keys;revoke' {
+            break
+        }
+        'rgrid;help;projects' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the account''s projects')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a project and print its first key (role admin) once')
+            break
+        }
+        'rgrid;help;projects;list' {
+            break
+        }
+        'rgrid;help;projects;create' {
             break
         }
         'rgrid;help;completions' {

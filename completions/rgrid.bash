@@ -37,8 +37,17 @@ _rgrid() {
             rgrid,help)
                 cmd="rgrid__subcmd__help"
                 ;;
+            rgrid,keys)
+                cmd="rgrid__subcmd__keys"
+                ;;
             rgrid,list)
                 cmd="rgrid__subcmd__list"
+                ;;
+            rgrid,login)
+                cmd="rgrid__subcmd__login"
+                ;;
+            rgrid,logout)
+                cmd="rgrid__subcmd__logout"
                 ;;
             rgrid,logs)
                 cmd="rgrid__subcmd__logs"
@@ -48,6 +57,9 @@ _rgrid() {
                 ;;
             rgrid,nodes)
                 cmd="rgrid__subcmd__nodes"
+                ;;
+            rgrid,projects)
+                cmd="rgrid__subcmd__projects"
                 ;;
             rgrid,retry)
                 cmd="rgrid__subcmd__retry"
@@ -63,6 +75,9 @@ _rgrid() {
                 ;;
             rgrid,top)
                 cmd="rgrid__subcmd__top"
+                ;;
+            rgrid,whoami)
+                cmd="rgrid__subcmd__whoami"
                 ;;
             rgrid__subcmd__config,help)
                 cmd="rgrid__subcmd__config__subcmd__help"
@@ -97,8 +112,17 @@ _rgrid() {
             rgrid__subcmd__help,help)
                 cmd="rgrid__subcmd__help__subcmd__help"
                 ;;
+            rgrid__subcmd__help,keys)
+                cmd="rgrid__subcmd__help__subcmd__keys"
+                ;;
             rgrid__subcmd__help,list)
                 cmd="rgrid__subcmd__help__subcmd__list"
+                ;;
+            rgrid__subcmd__help,login)
+                cmd="rgrid__subcmd__help__subcmd__login"
+                ;;
+            rgrid__subcmd__help,logout)
+                cmd="rgrid__subcmd__help__subcmd__logout"
                 ;;
             rgrid__subcmd__help,logs)
                 cmd="rgrid__subcmd__help__subcmd__logs"
@@ -108,6 +132,9 @@ _rgrid() {
                 ;;
             rgrid__subcmd__help,nodes)
                 cmd="rgrid__subcmd__help__subcmd__nodes"
+                ;;
+            rgrid__subcmd__help,projects)
+                cmd="rgrid__subcmd__help__subcmd__projects"
                 ;;
             rgrid__subcmd__help,retry)
                 cmd="rgrid__subcmd__help__subcmd__retry"
@@ -124,11 +151,53 @@ _rgrid() {
             rgrid__subcmd__help,top)
                 cmd="rgrid__subcmd__help__subcmd__top"
                 ;;
+            rgrid__subcmd__help,whoami)
+                cmd="rgrid__subcmd__help__subcmd__whoami"
+                ;;
             rgrid__subcmd__help__subcmd__config,show)
                 cmd="rgrid__subcmd__help__subcmd__config__subcmd__show"
                 ;;
+            rgrid__subcmd__help__subcmd__keys,create)
+                cmd="rgrid__subcmd__help__subcmd__keys__subcmd__create"
+                ;;
+            rgrid__subcmd__help__subcmd__keys,list)
+                cmd="rgrid__subcmd__help__subcmd__keys__subcmd__list"
+                ;;
+            rgrid__subcmd__help__subcmd__keys,revoke)
+                cmd="rgrid__subcmd__help__subcmd__keys__subcmd__revoke"
+                ;;
             rgrid__subcmd__help__subcmd__nodes,drain)
                 cmd="rgrid__subcmd__help__subcmd__nodes__subcmd__drain"
+                ;;
+            rgrid__subcmd__help__subcmd__projects,create)
+                cmd="rgrid__subcmd__help__subcmd__projects__subcmd__create"
+                ;;
+            rgrid__subcmd__help__subcmd__projects,list)
+                cmd="rgrid__subcmd__help__subcmd__projects__subcmd__list"
+                ;;
+            rgrid__subcmd__keys,create)
+                cmd="rgrid__subcmd__keys__subcmd__create"
+                ;;
+            rgrid__subcmd__keys,help)
+                cmd="rgrid__subcmd__keys__subcmd__help"
+                ;;
+            rgrid__subcmd__keys,list)
+                cmd="rgrid__subcmd__keys__subcmd__list"
+                ;;
+            rgrid__subcmd__keys,revoke)
+                cmd="rgrid__subcmd__keys__subcmd__revoke"
+                ;;
+            rgrid__subcmd__keys__subcmd__help,create)
+                cmd="rgrid__subcmd__keys__subcmd__help__subcmd__create"
+                ;;
+            rgrid__subcmd__keys__subcmd__help,help)
+                cmd="rgrid__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            rgrid__subcmd__keys__subcmd__help,list)
+                cmd="rgrid__subcmd__keys__subcmd__help__subcmd__list"
+                ;;
+            rgrid__subcmd__keys__subcmd__help,revoke)
+                cmd="rgrid__subcmd__keys__subcmd__help__subcmd__revoke"
                 ;;
             rgrid__subcmd__nodes,drain)
                 cmd="rgrid__subcmd__nodes__subcmd__drain"
@@ -142,6 +211,24 @@ _rgrid() {
             rgrid__subcmd__nodes__subcmd__help,help)
                 cmd="rgrid__subcmd__nodes__subcmd__help__subcmd__help"
                 ;;
+            rgrid__subcmd__projects,create)
+                cmd="rgrid__subcmd__projects__subcmd__create"
+                ;;
+            rgrid__subcmd__projects,help)
+                cmd="rgrid__subcmd__projects__subcmd__help"
+                ;;
+            rgrid__subcmd__projects,list)
+                cmd="rgrid__subcmd__projects__subcmd__list"
+                ;;
+            rgrid__subcmd__projects__subcmd__help,create)
+                cmd="rgrid__subcmd__projects__subcmd__help__subcmd__create"
+                ;;
+            rgrid__subcmd__projects__subcmd__help,help)
+                cmd="rgrid__subcmd__projects__subcmd__help__subcmd__help"
+                ;;
+            rgrid__subcmd__projects__subcmd__help,list)
+                cmd="rgrid__subcmd__projects__subcmd__help__subcmd__list"
+                ;;
             *)
                 ;;
         esac
@@ -149,13 +236,17 @@ _rgrid() {
 
     case "${cmd}" in
         rgrid)
-            opts="-q -h -V --server --color --quiet --help --version run submit status logs list download cancel retry top config nodes cost dev completions man help"
+            opts="-q -h -V --server --profile --color --quiet --help --version run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -171,13 +262,17 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__cancel)
-            opts="-q -h -V --json --server --color --quiet --help --version"
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -193,13 +288,17 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__completions)
-            opts="-q -h -V --server --color --quiet --help --version bash elvish fish powershell zsh"
+            opts="-q -h -V --server --profile --color --quiet --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -215,13 +314,17 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__config)
-            opts="-q -h -V --server --color --quiet --help --version show help"
+            opts="-q -h -V --server --profile --color --quiet --help --version show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -279,13 +382,17 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__config__subcmd__show)
-            opts="-q -h -V --json --server --color --quiet --help --version"
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -301,7 +408,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__cost)
-            opts="-q -h -V --days --json --server --color --quiet --help --version"
+            opts="-q -h -V --days --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,6 +419,10 @@ _rgrid() {
                     return 0
                     ;;
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -327,7 +438,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__dev)
-            opts="-q -h -V --listen --idle-timeout --slots --background --server --color --quiet --help --version"
+            opts="-q -h -V --listen --idle-timeout --slots --background --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,6 +460,10 @@ _rgrid() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -361,13 +476,17 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__download)
-            opts="-q -h -V --force --server --color --quiet --help --version"
+            opts="-q -h -V --force --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -383,7 +502,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__help)
-            opts="run submit status logs list download cancel retry top config nodes cost dev completions man help"
+            opts="run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -508,7 +627,91 @@ _rgrid() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rgrid__subcmd__help__subcmd__keys)
+            opts="list create revoke"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__keys__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__keys__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__keys__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rgrid__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__logout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -565,6 +768,48 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__help__subcmd__nodes__subcmd__drain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__projects)
+            opts="list create"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__projects__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__projects__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -648,8 +893,200 @@ _rgrid() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rgrid__subcmd__help__subcmd__whoami)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__keys)
+            opts="-q -h -V --server --profile --color --quiet --help --version list create revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__keys__subcmd__create)
+            opts="-q -h -V --role --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__keys__subcmd__help)
+            opts="list create revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__keys__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__keys__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__keys__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__keys__subcmd__list)
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__keys__subcmd__revoke)
+            opts="-q -h -V --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rgrid__subcmd__list)
-            opts="-q -h -V --status --limit --json --server --color --quiet --help --version"
+            opts="-q -h -V --status --limit --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -667,6 +1104,62 @@ _rgrid() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__login)
+            opts="-q -h -V --with-token --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__logout)
+            opts="-q -h -V --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -679,13 +1172,17 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__logs)
-            opts="-f -q -h -V --follow --json --timestamps --prefix --server --color --quiet --help --version"
+            opts="-f -q -h -V --follow --json --timestamps --prefix --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -701,13 +1198,17 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__man)
-            opts="-q -h -V --server --color --quiet --help --version"
+            opts="-q -h -V --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -723,13 +1224,17 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__nodes)
-            opts="-q -h -V --json --server --color --quiet --help --version drain help"
+            opts="-q -h -V --json --server --profile --color --quiet --help --version drain help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -745,13 +1250,17 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__nodes__subcmd__drain)
-            opts="-q -h -V --json --server --color --quiet --help --version"
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -808,14 +1317,160 @@ _rgrid() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        rgrid__subcmd__retry)
-            opts="-q -h -V --json --server --color --quiet --help --version"
+        rgrid__subcmd__projects)
+            opts="-q -h -V --server --profile --color --quiet --help --version list create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__projects__subcmd__create)
+            opts="-q -h -V --account --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__projects__subcmd__help)
+            opts="list create help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__projects__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__projects__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__projects__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__projects__subcmd__list)
+            opts="-q -h -V --account --json --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__retry)
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -831,7 +1486,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__run)
-            opts="-r -e -o -d -q -h -V --req --runtime --cpu --memory --timeout --env --network --retries --output-dir --force --detach --remote-only --json --timestamps --prefix --server --color --quiet --help --version"
+            opts="-r -e -o -d -q -h -V --req --runtime --cpu --memory --timeout --env --network --retries --output-dir --force --detach --remote-only --json --timestamps --prefix --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -885,6 +1540,10 @@ _rgrid() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -897,13 +1556,17 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__status)
-            opts="-q -h -V --json --server --color --quiet --help --version"
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -919,13 +1582,17 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__submit)
-            opts="-f -q -h -V --follow --json --server --color --quiet --help --version"
+            opts="-f -q -h -V --follow --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -941,13 +1608,43 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__top)
-            opts="-q -h -V --server --color --quiet --help --version"
+            opts="-q -h -V --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__whoami)
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -19,6 +19,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
     var completions = [
         &'rgrid'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -39,6 +40,11 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand nodes 'List the grid''s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs'
             cand cost 'Show what the grid cost per day and per project (operators)'
             cand dev 'Run the local grid (server and runner) in the foreground'
+            cand login 'Save a server and API key (read from a prompt, or stdin with --with-token)'
+            cand logout 'Forget the saved server and key of a profile'
+            cand whoami 'Show which server, account, project and role the key in use gives'
+            cand keys 'Manage the current project''s API keys (needs an admin key)'
+            cand projects 'List or create an account''s projects (needs a personal `rgu_` token)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages into a directory (the project keeps them in docs/man)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -56,6 +62,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand -o 'Where to put the job''s output files'
             cand --output-dir 'Where to put the job''s output files'
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --network 'Let the job use the network (off by default)'
             cand --force 'Overwrite local files that differ from the job''s outputs'
@@ -74,6 +81,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;submit'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -f 'Follow the job''s logs until it ends, and exit with its exit code'
             cand --follow 'Follow the job''s logs until it ends, and exit with its exit code'
@@ -87,6 +95,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;status'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -98,6 +107,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;logs'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -f 'Keep printing new output until the job ends'
             cand --follow 'Keep printing new output until the job ends'
@@ -115,6 +125,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --status 'Only jobs with this status: queued, running, succeeded, failed, cancelled'
             cand --limit 'At most this many jobs'
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -126,6 +137,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;download'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --force 'Overwrite local files that differ'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -137,6 +149,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;cancel'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -148,6 +161,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;retry'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -159,6 +173,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;top'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -169,6 +184,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;config'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -181,6 +197,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;config;show'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -200,6 +217,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;nodes'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON Lines, one node per line'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -213,6 +231,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;nodes;drain'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON Lines, one node per line'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -233,6 +252,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         &'rgrid;cost'= {
             cand --days 'How many days back, today included'
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print the report as JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -247,6 +267,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --idle-timeout 'Stop after this many seconds with no jobs and no requests (0: never). The grid that `rgrid run` starts on demand uses 600'
             cand --slots 'Job slots (default: one per CPU)'
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --background 'Started by `rgrid run` in the background (no banner)'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -256,8 +277,158 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'rgrid;login'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand --with-token 'Read the key from standard input instead of a prompt (for scripts and CI)'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;logout'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;whoami'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand --json 'Print JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;keys'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the project''s keys: id, name, role, prefix, created, last used'
+            cand create 'Create a key and print it once'
+            cand revoke 'Revoke a key by id; requests with it fail from then on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;keys;list'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand --json 'Print JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;keys;create'= {
+            cand --role 'admin, developer or viewer'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;keys;revoke'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;keys;help'= {
+            cand list 'List the project''s keys: id, name, role, prefix, created, last used'
+            cand create 'Create a key and print it once'
+            cand revoke 'Revoke a key by id; requests with it fail from then on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;keys;help;list'= {
+        }
+        &'rgrid;keys;help;create'= {
+        }
+        &'rgrid;keys;help;revoke'= {
+        }
+        &'rgrid;keys;help;help'= {
+        }
+        &'rgrid;projects'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the account''s projects'
+            cand create 'Create a project and print its first key (role admin) once'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;projects;list'= {
+            cand --account 'The account''s name'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand --json 'Print JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;projects;create'= {
+            cand --account 'The account''s name'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;projects;help'= {
+            cand list 'List the account''s projects'
+            cand create 'Create a project and print its first key (role admin) once'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;projects;help;list'= {
+        }
+        &'rgrid;projects;help;create'= {
+        }
+        &'rgrid;projects;help;help'= {
+        }
         &'rgrid;completions'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -268,6 +439,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;man'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -290,6 +462,11 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand nodes 'List the grid''s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs'
             cand cost 'Show what the grid cost per day and per project (operators)'
             cand dev 'Run the local grid (server and runner) in the foreground'
+            cand login 'Save a server and API key (read from a prompt, or stdin with --with-token)'
+            cand logout 'Forget the saved server and key of a profile'
+            cand whoami 'Show which server, account, project and role the key in use gives'
+            cand keys 'Manage the current project''s API keys (needs an admin key)'
+            cand projects 'List or create an account''s projects (needs a personal `rgu_` token)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages into a directory (the project keeps them in docs/man)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -325,6 +502,31 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         &'rgrid;help;cost'= {
         }
         &'rgrid;help;dev'= {
+        }
+        &'rgrid;help;login'= {
+        }
+        &'rgrid;help;logout'= {
+        }
+        &'rgrid;help;whoami'= {
+        }
+        &'rgrid;help;keys'= {
+            cand list 'List the project''s keys: id, name, role, prefix, created, last used'
+            cand create 'Create a key and print it once'
+            cand revoke 'Revoke a key by id; requests with it fail from then on'
+        }
+        &'rgrid;help;keys;list'= {
+        }
+        &'rgrid;help;keys;create'= {
+        }
+        &'rgrid;help;keys;revoke'= {
+        }
+        &'rgrid;help;projects'= {
+            cand list 'List the account''s projects'
+            cand create 'Create a project and print its first key (role admin) once'
+        }
+        &'rgrid;help;projects;list'= {
+        }
+        &'rgrid;help;projects;create'= {
         }
         &'rgrid;help;completions'= {
         }

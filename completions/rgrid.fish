@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rgrid_global_optspecs
-    string join \n server= color= q/quiet h/help V/version
+    string join \n server= profile= color= q/quiet h/help V/version
 end
 
 function __fish_rgrid_needs_command
@@ -25,6 +25,7 @@ function __fish_rgrid_using_subcommand
 end
 
 complete -c rgrid -n "__fish_rgrid_needs_command" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_needs_command" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_needs_command" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -44,6 +45,11 @@ complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "config" -d 'Show the se
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "nodes" -d 'List the grid\'s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "cost" -d 'Show what the grid cost per day and per project (operators)'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "dev" -d 'Run the local grid (server and runner) in the foreground'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "login" -d 'Save a server and API key (read from a prompt, or stdin with --with-token)'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "logout" -d 'Forget the saved server and key of a profile'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "whoami" -d 'Show which server, account, project and role the key in use gives'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "keys" -d 'Manage the current project\'s API keys (needs an admin key)'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "projects" -d 'List or create an account\'s projects (needs a personal `rgu_` token)'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "man" -d 'Write man pages into a directory (the project keeps them in docs/man)'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -56,6 +62,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s e -l env -d 'Environ
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l retries -d 'Attempts after a failed first one. `rgrid run` fails fast by default' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s o -l output-dir -d 'Where to put the job\'s output files' -r -F
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -70,6 +77,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s q -l quiet -d 'Print
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -79,6 +87,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s q -l quiet -d 'Pr
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -87,6 +96,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s q -l quiet -d 'Pr
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -100,6 +110,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s V -l version -d 'Pr
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l status -d 'Only jobs with this status: queued, running, succeeded, failed, cancelled' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l limit -d 'At most this many jobs' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -108,6 +119,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s q -l quiet -d 'Prin
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -116,6 +128,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s q -l quiet -d '
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -124,6 +137,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s q -l quiet -d 'Pr
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -132,6 +146,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -s q -l quiet -d 'Pri
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand top" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand top" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand top" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -139,6 +154,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand top" -s q -l quiet -d 'Print
 complete -c rgrid -n "__fish_rgrid_using_subcommand top" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand top" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -148,6 +164,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print each setting, its value and its source (flag, environment, file, default)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -158,6 +175,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subc
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print each setting, its value and its source (flag, environment, file, default)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_subcommand_from drain help" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_subcommand_from drain help" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_subcommand_from drain help" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -168,6 +186,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_s
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_subcommand_from drain help" -f -a "drain" -d 'Let the node finish its running jobs, give it no new ones, then remove it'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_subcommand_from drain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from drain" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from drain" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from drain" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -179,6 +198,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subco
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -l days -d 'How many days back, today included' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -190,6 +210,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l listen -d 'Address f
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l idle-timeout -d 'Stop after this many seconds with no jobs and no requests (0: never). The grid that `rgrid run` starts on demand uses 600' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l slots -d 'Job slots (default: one per CPU)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -197,7 +218,109 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l background -d 'Start
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand login" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand login" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand login" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand login" -l with-token -d 'Read the key from standard input instead of a prompt (for scripts and CI)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand login" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand login" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand login" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -l json -d 'Print JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -f -a "list" -d 'List the project\'s keys: id, name, role, prefix, created, last used'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -f -a "create" -d 'Create a key and print it once'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -f -a "revoke" -d 'Revoke a key by id; requests with it fail from then on'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l role -d 'admin, developer or viewer' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the project\'s keys: id, name, role, prefix, created, last used'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a key and print it once'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a key by id; requests with it fail from then on'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -f -a "list" -d 'List the account\'s projects'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -f -a "create" -d 'Create a project and print its first key (role admin) once'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -l account -d 'The account\'s name' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -l account -d 'The account\'s name' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the account\'s projects'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a project and print its first key (role admin) once'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -205,27 +328,38 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s q -l quiet -
 complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand man" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand man" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand man" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand man" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
 complete -c rgrid -n "__fish_rgrid_using_subcommand man" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand man" -s V -l version -d 'Print version'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "run" -d 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script\'s exit code'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "submit" -d 'Submit a JobSpec v1 file (`-` for standard input): any image, any command'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "status" -d 'Show a job\'s status'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "logs" -d 'Print a job\'s logs; `--follow` waits for more until the job ends'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "list" -d 'List recent jobs, newest first'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "download" -d 'Download a job\'s output files'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "cancel" -d 'Cancel a queued or running job'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "retry" -d 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "top" -d 'Watch the grid live: job counts, throughput, nodes, jobs; open a job\'s logs, cancel'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "config" -d 'Show the settings in effect and where each comes from'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "nodes" -d 'List the grid\'s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "cost" -d 'Show what the grid cost per day and per project (operators)'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "dev" -d 'Run the local grid (server and runner) in the foreground'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "man" -d 'Write man pages into a directory (the project keeps them in docs/man)'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "run" -d 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script\'s exit code'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "submit" -d 'Submit a JobSpec v1 file (`-` for standard input): any image, any command'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "status" -d 'Show a job\'s status'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "logs" -d 'Print a job\'s logs; `--follow` waits for more until the job ends'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "list" -d 'List recent jobs, newest first'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "download" -d 'Download a job\'s output files'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "cancel" -d 'Cancel a queued or running job'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "retry" -d 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "top" -d 'Watch the grid live: job counts, throughput, nodes, jobs; open a job\'s logs, cancel'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "config" -d 'Show the settings in effect and where each comes from'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "nodes" -d 'List the grid\'s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "cost" -d 'Show what the grid cost per day and per project (operators)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "dev" -d 'Run the local grid (server and runner) in the foreground'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "login" -d 'Save a server and API key (read from a prompt, or stdin with --with-token)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "logout" -d 'Forget the saved server and key of a profile'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "whoami" -d 'Show which server, account, project and role the key in use gives'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "keys" -d 'Manage the current project\'s API keys (needs an admin key)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "projects" -d 'List or create an account\'s projects (needs a personal `rgu_` token)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "man" -d 'Write man pages into a directory (the project keeps them in docs/man)'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print each setting, its value and its source (flag, environment, file, default)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand help; and __fish_seen_subcommand_from nodes" -f -a "drain" -d 'Let the node finish its running jobs, give it no new ones, then remove it'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the project\'s keys: id, name, role, prefix, created, last used'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "create" -d 'Create a key and print it once'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "revoke" -d 'Revoke a key by id; requests with it fail from then on'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and __fish_seen_subcommand_from projects" -f -a "list" -d 'List the account\'s projects'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and __fish_seen_subcommand_from projects" -f -a "create" -d 'Create a project and print its first key (role admin) once'

@@ -31,6 +31,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub server: Option<String>,
 
+    /// Which saved login to use (see `rgrid login`).
+    #[arg(long, global = true, env = "RGRID_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
     /// When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never.
     /// Also `RGRID_COLOR` or `color` in a config file; default auto.
     #[arg(long, global = true, value_enum)]
@@ -79,11 +83,81 @@ pub enum Command {
     Cost(CostArgs),
     /// Run the local grid (server and runner) in the foreground.
     Dev(DevArgs),
+    /// Save a server and API key (read from a prompt, or stdin with --with-token).
+    Login(LoginArgs),
+    /// Forget the saved server and key of a profile.
+    Logout,
+    /// Show which server, account, project and role the key in use gives.
+    Whoami(WhoamiArgs),
+    /// Manage the current project's API keys (needs an admin key).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// List or create an account's projects (needs a personal `rgu_` token).
+    #[command(subcommand)]
+    Projects(ProjectsCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Write man pages into a directory (the project keeps them in docs/man).
     #[command(hide = true)]
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Read the key from standard input instead of a prompt (for scripts and CI).
+    #[arg(long)]
+    pub with_token: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the project's keys: id, name, role, prefix, created, last used.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a key and print it once.
+    Create {
+        /// A name to tell it by, e.g. ci or laptop.
+        name: String,
+        /// admin, developer or viewer.
+        #[arg(long, default_value = "developer")]
+        role: String,
+    },
+    /// Revoke a key by id; requests with it fail from then on.
+    Revoke {
+        /// The id `rgrid keys list` shows.
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectsCommand {
+    /// List the account's projects.
+    List {
+        /// The account's name.
+        #[arg(long)]
+        account: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a project and print its first key (role admin) once.
+    Create {
+        /// The project's name: lower-case letters, digits and `-`.
+        name: String,
+        /// The account's name.
+        #[arg(long)]
+        account: String,
+    },
 }
 
 #[derive(Debug, Args)]

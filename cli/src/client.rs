@@ -4,6 +4,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use reqwest::{Response, StatusCode};
+use rgrid_spec::access::{
+    CreateKeyRequest, CreateProjectRequest, CreatedKey, CreatedProject, KeyList, KeyView, Me,
+    ProjectList, WhoAmI,
+};
 use rgrid_spec::api::{
     ArtifactList, CostReport, ErrorBody, JobList, JobView, LogPage, NodeList, NodeView, UploadView,
 };
@@ -16,7 +20,10 @@ use uuid::Uuid;
 pub enum ClientError {
     #[error("cannot reach the rgrid server at {url}: {detail}")]
     Unreachable { url: String, detail: String },
-    #[error("the server refused the API key ({message}); set a valid key in `RGRID_API_KEY`")]
+    #[error(
+        "the server refused the API key ({message}); run `rgrid login` or set a valid key in \
+         `RGRID_API_KEY`"
+    )]
     Unauthorized { message: String },
     #[error("{message}")]
     NotFound { message: String },
@@ -183,6 +190,42 @@ impl Client {
             .header(reqwest::header::CONTENT_LENGTH, size)
             .body(body);
         self.send_json(request).await
+    }
+
+    pub async fn whoami(&self) -> Result<WhoAmI, ClientError> {
+        self.send_json(self.http.get(self.url("/v1/whoami"))).await
+    }
+
+    pub async fn me(&self) -> Result<Me, ClientError> {
+        self.send_json(self.http.get(self.url("/v1/me"))).await
+    }
+
+    pub async fn keys(&self) -> Result<KeyList, ClientError> {
+        self.send_json(self.http.get(self.url("/v1/keys"))).await
+    }
+
+    pub async fn create_key(&self, request: &CreateKeyRequest) -> Result<CreatedKey, ClientError> {
+        self.send_json(self.http.post(self.url("/v1/keys")).json(request))
+            .await
+    }
+
+    pub async fn revoke_key(&self, id: i64) -> Result<KeyView, ClientError> {
+        self.send_json(self.http.delete(self.url(&format!("/v1/keys/{id}"))))
+            .await
+    }
+
+    pub async fn projects(&self, account: &str) -> Result<ProjectList, ClientError> {
+        let url = self.url(&format!("/v1/accounts/{account}/projects"));
+        self.send_json(self.http.get(url)).await
+    }
+
+    pub async fn create_project(
+        &self,
+        account: &str,
+        request: &CreateProjectRequest,
+    ) -> Result<CreatedProject, ClientError> {
+        let url = self.url(&format!("/v1/accounts/{account}/projects"));
+        self.send_json(self.http.post(url).json(request)).await
     }
 
     /// GETs a presigned URL (no API key: the URL carries its own signature).

@@ -3,6 +3,7 @@
 mod cli;
 mod client;
 mod commands;
+mod credentials;
 mod download;
 mod exit;
 mod follow;
@@ -95,6 +96,15 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
         }
         Command::Cost(args) => {
             commands::nodes::cost(args, target::connect(settings, ui).await?).await
+        }
+        Command::Login(args) => commands::access::login(args, settings, ui).await,
+        Command::Logout => commands::access::logout(settings, ui).await,
+        Command::Whoami(args) => commands::access::whoami(args, settings, ui).await,
+        Command::Keys(command) => {
+            commands::access::keys(command, target::connect(settings, ui).await?).await
+        }
+        Command::Projects(command) => {
+            commands::access::projects(command, target::connect(settings, ui).await?).await
         }
         Command::Cancel(args) => {
             commands::jobs::parse_id(&args.id)?;

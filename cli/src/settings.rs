@@ -81,6 +81,8 @@ pub struct Settings {
     pub server: Option<Setting<String>>,
     pub api_key: Option<Setting<String>>,
     pub color: Setting<ColorChoice>,
+    /// `--profile`/`RGRID_PROFILE`: which saved login (`rgrid login`) to use.
+    pub profile: Option<String>,
 }
 
 /// What the environment looks like to the loader (real, or given by a test).
@@ -127,7 +129,9 @@ pub fn load(global: &GlobalArgs, env: &Environment<'_>) -> Result<Settings, Usag
             Source::UserFile(path.clone()),
         ));
     }
-    resolve(&layers)
+    let mut settings = resolve(&layers)?;
+    settings.profile = global.profile.clone();
+    Ok(settings)
 }
 
 /// The first layer holding each value wins.
@@ -154,6 +158,7 @@ pub fn resolve(layers: &[Layer]) -> Result<Settings, UsageError> {
         server: pick("server", |v| v.server.as_ref()),
         api_key: pick("api_key", |v| v.api_key.as_ref()),
         color,
+        profile: None,
     })
 }
 

@@ -1,9 +1,11 @@
-//! Which grid a command talks to: `--server`/`RGRID_SERVER` with `RGRID_API_KEY`, or the
-//! local grid on this machine.
+//! Which grid a command talks to: `--server`/`RGRID_SERVER` with `RGRID_API_KEY` or a saved
+//! login, a profile's saved login, or (with neither) the local grid on this machine.
 
-use crate::client::Client;
-use crate::settings::Settings;
+use crate::client::{Client, ClientError};
+use crate::credentials::{self, KeySource, Login, DEFAULT_PROFILE};
+use crate::settings::{Settings, Source};
 use crate::ui::Ui;
+use crate::UsageError;
 
 /// The grid a command talks to.
 pub struct Target {
@@ -13,28 +15,73 @@ pub struct Target {
 }
 
 pub async fn connect(settings: &Settings, ui: &Ui) -> anyhow::Result<Target> {
-    if let Some(server) = &settings.server {
-        let server = &server.value;
-        let key = settings
-            .api_key
-            .as_ref()
-            .map(|k| k.value.trim())
-            .unwrap_or_default();
-        if key.is_empty() {
-            return Err(crate::client::ClientError::Unauthorized {
-                message: format!(
-                    "no API key for {server}; `RGRID_API_KEY` is not set and the user config \
-                     file has no `api_key`"
-                ),
-            }
-            .into());
-        }
-        return Ok(Target {
-            client: Client::new(server, key),
+    match remote_login(settings).await? {
+        Some(login) => Ok(Target {
+            client: Client::new(&login.server, &login.key),
             local: false,
-        });
+        }),
+        None => connect_local(ui).await,
     }
-    connect_local(ui).await
+}
+
+/// The profile a command uses: `--profile`/`RGRID_PROFILE`, else `default`.
+pub fn profile(settings: &Settings) -> &str {
+    settings.profile.as_deref().unwrap_or(DEFAULT_PROFILE)
+}
+
+/// The server and key of a shared grid, or `None` for the local grid. The server comes from
+/// the settings (flag, environment, project file, user file), else the profile's login; the
+/// key from the settings (`RGRID_API_KEY`, user file), else the profile's login, but a saved
+/// key only ever goes to the server it was saved for.
+pub async fn remote_login(settings: &Settings) -> anyhow::Result<Option<Login>> {
+    let profile = profile(settings);
+    let server = settings.server.as_ref().map(|s| s.value.clone());
+    let key = settings
+        .api_key
+        .as_ref()
+        .map(|k| (k.value.trim().to_string(), key_source(&k.source)))
+        .filter(|(key, _)| !key.is_empty());
+    if let (Some(server), Some((key, source))) = (&server, &key) {
+        return Ok(Some(Login {
+            server: server.clone(),
+            key: key.clone(),
+            source: *source,
+        }));
+    }
+    let saved = credentials::load(profile).await?;
+    match (&server, saved) {
+        (Some(server), Some(login)) if same_server(server, &login.server) => Ok(Some(login)),
+        (Some(server), _) => Err(ClientError::Unauthorized {
+            message: format!(
+                "no API key for {server}; run `rgrid login --server {server}` or set \
+                 `RGRID_API_KEY`"
+            ),
+        }
+        .into()),
+        (None, Some(mut login)) => {
+            if let Some((key, source)) = key {
+                login.key = key;
+                login.source = source;
+            }
+            Ok(Some(login))
+        }
+        (None, None) if settings.profile.is_some() => Err(UsageError(format!(
+            "profile `{profile}` has no login; run `rgrid login --profile {profile} --server URL`"
+        ))
+        .into()),
+        (None, None) => Ok(None),
+    }
+}
+
+fn key_source(source: &Source) -> KeySource {
+    match source {
+        Source::UserFile(_) => KeySource::UserConfig,
+        _ => KeySource::Env,
+    }
+}
+
+fn same_server(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 #[cfg(feature = "embedded")]
@@ -48,7 +95,7 @@ async fn connect_local(ui: &Ui) -> anyhow::Result<Target> {
 
 #[cfg(not(feature = "embedded"))]
 async fn connect_local(_ui: &Ui) -> anyhow::Result<Target> {
-    Err(crate::UsageError(
+    Err(UsageError(
         "no server configured: pass `--server URL` or set `RGRID_SERVER` (this build of rgrid \
          has no local grid)"
             .into(),

@@ -273,6 +273,7 @@ fn user_routes() -> Vec<(Method, &'static str)> {
 
 fn account_routes() -> Vec<(Method, &'static str)> {
     vec![
+        (Method::GET, "/v1/me"),
         (Method::GET, "/v1/accounts/acme/projects"),
         (Method::POST, "/v1/accounts/acme/projects"),
         (Method::GET, "/v1/accounts/acme/members"),

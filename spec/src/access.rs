@@ -15,6 +15,12 @@ pub struct WhoAmI {
     pub key_id: i64,
 }
 
+/// `GET /v1/me`: the user a personal token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub email: String,
+}
+
 /// An API key as listed: never the key itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyView {

@@ -20,6 +20,7 @@
 //! | `GET  /v1/nodes`                               | → [`NodeList`]                         |
 //! | `GET  /v1/grid/ws`                             | WebSocket: [`GridSnapshot`] on change  |
 //! | `GET  /v1/whoami`                              | → [`crate::access::WhoAmI`]            |
+//! | `GET  /v1/me`                                  | → `Me` (user token)                    |
 //! | `GET  /v1/keys`                                | → `KeyList` (admin key)                |
 //! | `POST /v1/keys`                                | `CreateKeyRequest` → `CreatedKey` (201)|
 //! | `DELETE /v1/keys/{id}`                         | → `KeyView` (revoked)                  |

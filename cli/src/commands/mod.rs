@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod access;
 pub mod completions;
 pub mod config;
 #[cfg(feature = "embedded")]

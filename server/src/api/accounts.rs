@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use rgrid_spec::access::{
-    CreateProjectRequest, CreatedKey, CreatedProject, MemberList, MemberView, ProjectList,
+    CreateProjectRequest, CreatedKey, CreatedProject, Me, MemberList, MemberView, ProjectList,
     ProjectView, SetMemberRequest,
 };
 
@@ -17,6 +17,10 @@ use crate::store::{Project, Role, StoreError, User};
 
 /// Name of the key a new project comes with.
 const FIRST_KEY_NAME: &str = "first key";
+
+pub async fn me(AccountUser(user): AccountUser) -> Json<Me> {
+    Json(Me { email: user.email })
+}
 
 #[tracing::instrument(skip_all, fields(account = %account))]
 pub async fn list_projects(

@@ -152,6 +152,7 @@ pub fn router(state: AppState) -> Router {
             put(uploads::put).head(uploads::head),
         )
         .route("/v1/whoami", get(keys::whoami))
+        .route("/v1/me", get(accounts::me))
         .route("/v1/keys", get(keys::list).post(keys::create))
         .route("/v1/keys/{id}", delete(keys::revoke))
         .route(
