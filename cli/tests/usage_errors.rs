@@ -104,14 +104,16 @@ fn server_without_key_is_an_auth_error() {
         .current_dir(dir.path())
         .env("RGRID_SERVER", "http://127.0.0.1:9")
         .env_remove("RGRID_API_KEY")
+        .env("RGRID_CONFIG_DIR", dir.path().join("no-logins"))
         .env("NO_COLOR", "1")
         .output()
         .expect("run rgrid");
     assert_eq!(out.status.code(), Some(77));
+    let message = stderr(&out);
     assert!(
-        stderr(&out).contains("`RGRID_API_KEY` is not set"),
-        "{}",
-        stderr(&out)
+        message.contains("no API key for http://127.0.0.1:9; run `rgrid login --server")
+            && message.contains("or set `RGRID_API_KEY`"),
+        "{message}"
     );
 }
 
