@@ -101,7 +101,9 @@ mod tests {
     #[test]
     fn roles_parse_by_name() {
         assert_eq!(parse_role("viewer"), Ok(Role::Viewer));
-        assert!(parse_role("root").expect_err("unknown role").contains("owner, admin"));
+        assert!(parse_role("root")
+            .expect_err("unknown role")
+            .contains("owner, admin"));
         assert!(Role::Owner.allows(Role::Admin) && !Role::Viewer.allows(Role::Developer));
     }
 }
