@@ -126,7 +126,9 @@ fn object_endpoints(w: &World) -> Vec<(Method, String, Option<Value>)> {
     vec![
         (Method::GET, format!("/v1/jobs/{job}"), None),
         (Method::POST, format!("/v1/jobs/{job}/cancel"), None),
+        (Method::POST, format!("/v1/jobs/{job}/retry"), None),
         (Method::GET, format!("/v1/jobs/{job}/logs"), None),
+        (Method::GET, format!("/v1/jobs/{job}/logs/sse"), None),
         (Method::GET, format!("/v1/jobs/{job}/artifacts"), None),
         (Method::HEAD, format!("/v1/uploads/{}", w.upload_b), None),
         (Method::DELETE, format!("/v1/keys/{}", w.key_b_id), None),
@@ -260,8 +262,13 @@ fn user_routes() -> Vec<(Method, &'static str)> {
         (Method::GET, "/v1/jobs"),
         (Method::GET, id),
         (Method::POST, leak(format!("{id}/cancel"))),
+        (Method::POST, leak(format!("{id}/retry"))),
         (Method::GET, leak(format!("{id}/logs"))),
+        (Method::GET, leak(format!("{id}/logs/ws"))),
+        (Method::GET, leak(format!("{id}/logs/sse"))),
         (Method::GET, leak(format!("{id}/artifacts"))),
+        (Method::GET, "/v1/nodes"),
+        (Method::GET, "/v1/grid/ws"),
         (Method::PUT, sha),
         (Method::HEAD, sha),
         (Method::GET, "/v1/whoami"),
@@ -286,6 +293,7 @@ fn runner_routes() -> Vec<&'static str> {
     let eid = "/v1/runner/executions/00000000-0000-0000-0000-000000000000";
     vec![
         "/v1/runner/claim",
+        "/v1/runner/release",
         leak(format!("{eid}/heartbeat")),
         leak(format!("{eid}/logs")),
         leak(format!("{eid}/outputs")),

@@ -138,7 +138,7 @@ pub async fn cancel(
 #[tracing::instrument(skip_all, fields(job_id = %id))]
 pub async fn retry(
     State(state): State<AppState>,
-    User(project): User,
+    Developer(project): Developer,
     IdPath(id): IdPath,
 ) -> ApiResult<Json<JobView>> {
     let job = state.store.get_job(project.id, id).await?;
