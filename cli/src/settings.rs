@@ -238,6 +238,7 @@ mod tests {
     fn global(server: Option<&str>) -> GlobalArgs {
         GlobalArgs {
             server: server.map(String::from),
+            profile: None,
             color: None,
             quiet: false,
         }
