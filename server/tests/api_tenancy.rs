@@ -218,6 +218,11 @@ async fn roles_limit_what_a_key_does(app: &TestApp, w: &World) {
             None,
         ),
         (Method::GET, "/v1/keys".into(), None),
+        (
+            Method::POST,
+            "/v1/nodes/00000000-0000-0000-0000-000000000000/drain".into(),
+            None,
+        ),
     ];
     for (method, uri, body) in refused {
         let answer = call_json(app, method.clone(), &uri, &w.viewer_a, body).await;
@@ -268,6 +273,11 @@ fn user_routes() -> Vec<(Method, &'static str)> {
         (Method::GET, leak(format!("{id}/logs/sse"))),
         (Method::GET, leak(format!("{id}/artifacts"))),
         (Method::GET, "/v1/nodes"),
+        (
+            Method::POST,
+            "/v1/nodes/00000000-0000-0000-0000-000000000000/drain",
+        ),
+        (Method::GET, "/v1/cost"),
         (Method::GET, "/v1/grid/ws"),
         (Method::PUT, sha),
         (Method::HEAD, sha),

@@ -12,7 +12,7 @@ use chrono::Utc;
 use rgrid_spec::api::{CostReport, NodeList, NodeState, NodeView};
 use serde::Deserialize;
 
-use super::auth::User;
+use super::auth::{ProjectAdmin, User};
 use super::{ApiError, ApiResult, AppState, IdPath};
 use crate::orchestrator::cost;
 use crate::store::NodeRecord;
@@ -33,7 +33,9 @@ pub async fn list(State(state): State<AppState>, User(_): User) -> ApiResult<Jso
 #[tracing::instrument(skip_all, fields(node_id = %id))]
 pub async fn drain(
     State(state): State<AppState>,
-    User(_): User,
+    // Nodes are shared by every tenant; until operators have a credential of their own, only
+    // project admins may drain one (a viewer or developer key cannot).
+    ProjectAdmin(_): ProjectAdmin,
     IdPath(id): IdPath,
 ) -> ApiResult<Json<NodeView>> {
     let from = [NodeState::Active, NodeState::Provisioning];
