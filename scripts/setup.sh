@@ -203,8 +203,21 @@ start_docker() {
     die "dockerd did not answer 'docker info' within ${dockerd_timeout}s; see $dockerd_log"
 }
 
+# The S3 backend's tests run against moto's S3 server on loopback (a PyPI package: a pip
+# install takes seconds where building a Rust S3 server would take minutes).
+install_s3_test_server() {
+    command -v moto_server >/dev/null 2>&1 && return 0
+    say "installing moto[server] (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=5,<6' ||
+        die "pip install 'moto[server]' failed"
+    command -v moto_server >/dev/null 2>&1 || hash -r
+    command -v moto_server >/dev/null 2>&1 ||
+        die "moto_server is not on PATH after pip install; add pip's script directory to PATH"
+}
+
 main() {
     install_packages
+    install_s3_test_server
     python_has_venv || die "python3 cannot create venvs even after installing python3-venv"
     command -v unshare >/dev/null 2>&1 || die "unshare (util-linux) is missing"
     [[ -x /usr/lib/postgresql/15/bin/postgres ]] ||

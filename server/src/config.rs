@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::orchestrator::OrchestratorSettings;
+use crate::blobs::S3Settings;
 
 /// How long a runner may stay silent before its executions are abandoned and requeued.
 pub const DEFAULT_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -33,6 +34,16 @@ pub struct ServerConfig {
     pub timeout_grace: Duration,
     /// Grow and shrink the pool of nodes; `None` leaves nodes to the operator.
     pub orchestrator: Option<OrchestratorSettings>,
+    pub storage: Storage,
+}
+
+/// Where objects (uploads, artifacts) are kept.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    /// Files under `<data_dir>/objects`, behind URLs this server signs and serves.
+    Local,
+    /// One bucket of an S3-compatible service, behind the provider's presigned URLs.
+    S3(S3Settings),
 }
 
 impl ServerConfig {
@@ -48,6 +59,7 @@ impl ServerConfig {
             heartbeat_timeout: DEFAULT_HEARTBEAT_TIMEOUT,
             timeout_grace: DEFAULT_TIMEOUT_GRACE,
             orchestrator: None,
+            storage: Storage::Local,
         }
     }
 }
@@ -70,6 +82,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("heartbeat_timeout", &self.heartbeat_timeout)
             .field("timeout_grace", &self.timeout_grace)
             .field("orchestrator", &self.orchestrator)
+            .field("storage", &self.storage)
             .finish()
     }
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use rgrid_server::config::{sqlite_url, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_TIMEOUT_GRACE};
+use rgrid_server::blobs::S3Settings;
+use rgrid_server::config::{sqlite_url, Storage, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_TIMEOUT_GRACE};
 use rgrid_server::config_file::{orchestrator_settings, FileConfig};
 use rgrid_server::ServerConfig;
 
@@ -69,6 +70,57 @@ struct ServeArgs {
     /// Write the bound URL to this file once the server accepts requests.
     #[arg(long)]
     url_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    s3: S3Args,
+}
+
+/// Objects in an S3-compatible bucket instead of `<data-dir>/objects`: set `--s3-bucket`.
+#[derive(Debug, clap::Args)]
+struct S3Args {
+    /// Keep objects in this bucket (it must exist) instead of the data directory.
+    #[arg(long, env = "RGRID_S3_BUCKET")]
+    s3_bucket: Option<String>,
+
+    /// S3 endpoint of MinIO, Hetzner and other services, e.g. `https://fsn1.your-objectstorage.com`
+    /// [default: AWS's endpoint for the region].
+    #[arg(long, env = "RGRID_S3_ENDPOINT")]
+    s3_endpoint: Option<String>,
+
+    #[arg(long, env = "RGRID_S3_REGION", default_value = "us-east-1")]
+    s3_region: String,
+
+    #[arg(long, env = "RGRID_S3_ACCESS_KEY_ID", hide_env_values = true)]
+    s3_access_key_id: Option<String>,
+
+    /// File holding the secret access key (else env `RGRID_S3_SECRET_ACCESS_KEY`).
+    #[arg(long)]
+    s3_secret_access_key_file: Option<PathBuf>,
+}
+
+impl S3Args {
+    fn storage(&self) -> anyhow::Result<Storage> {
+        let Some(bucket) = self.s3_bucket.clone() else {
+            return Ok(Storage::Local);
+        };
+        let access_key_id = self.s3_access_key_id.clone().context(
+            "--s3-bucket needs an access key: set --s3-access-key-id or RGRID_S3_ACCESS_KEY_ID",
+        )?;
+        let secret_access_key = match &self.s3_secret_access_key_file {
+            Some(path) => read_secret_file(path, "S3 secret access key")?,
+            None => non_empty_env("RGRID_S3_SECRET_ACCESS_KEY").context(
+                "--s3-bucket needs a secret key: set --s3-secret-access-key-file or \
+                 RGRID_S3_SECRET_ACCESS_KEY",
+            )?,
+        };
+        Ok(Storage::S3(S3Settings {
+            endpoint: self.s3_endpoint.clone(),
+            bucket,
+            region: self.s3_region.clone(),
+            access_key_id,
+            secret_access_key,
+        }))
+    }
 }
 
 #[tokio::main]
@@ -127,7 +179,7 @@ impl ServeArgs {
 fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     let data_dir = args.data_dir()?;
     let api_key = match &args.api_key_file {
-        Some(path) => Some(read_key_file(path)?),
+        Some(path) => Some(read_secret_file(path, "API key")?),
         None => non_empty_env("RGRID_SERVER_API_KEY"),
     };
     let file = match &args.config {
@@ -148,16 +200,17 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
         heartbeat_timeout: Duration::from_secs(args.heartbeat_timeout.max(1)),
         timeout_grace: Duration::from_secs(args.timeout_grace),
         orchestrator,
+        storage: args.s3.storage()?,
     })
 }
 
-fn read_key_file(path: &Path) -> anyhow::Result<String> {
+fn read_secret_file(path: &Path, what: &str) -> anyhow::Result<String> {
     let key = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the API key file {}", path.display()))?;
+        .with_context(|| format!("cannot read the {what} file {}", path.display()))?;
     let key = key.trim();
     if key.is_empty() {
         bail!(
-            "the API key file {} is empty; put the key in it",
+            "the {what} file {} is empty; put the key in it",
             path.display()
         );
     }

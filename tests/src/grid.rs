@@ -26,6 +26,8 @@ pub struct GridOptions {
     pub heartbeat_timeout_secs: u64,
     /// More arguments for `rgrid-server serve` (e.g. `--config FILE`).
     pub server_args: Vec<std::ffi::OsString>,
+    /// More environment variables for the server, e.g. `RGRID_S3_SECRET_ACCESS_KEY`.
+    pub server_env: Vec<(String, String)>,
 }
 
 impl Default for GridOptions {
@@ -33,6 +35,7 @@ impl Default for GridOptions {
         GridOptions {
             heartbeat_timeout_secs: 10,
             server_args: Vec::new(),
+            server_env: Vec::new(),
         }
     }
 }
@@ -64,6 +67,17 @@ impl Grid {
     /// Starts `rgrid-server serve` on `database_url` (listening on a free loopback port).
     pub fn start(database_url: &str) -> anyhow::Result<Grid> {
         Grid::start_with(database_url, GridOptions::default())
+    }
+
+    /// Starts the server with objects in the S3 bucket of `s3` instead of its data directory.
+    pub fn start_on_s3(database_url: &str, s3: &crate::s3::TempS3) -> anyhow::Result<Grid> {
+        let secret = crate::s3::SECRET_ACCESS_KEY.to_string();
+        let options = GridOptions {
+            server_args: s3.server_args().into_iter().map(Into::into).collect(),
+            server_env: vec![("RGRID_S3_SECRET_ACCESS_KEY".into(), secret)],
+            ..GridOptions::default()
+        };
+        Grid::start_with(database_url, options)
     }
 
     pub fn start_with(database_url: &str, options: GridOptions) -> anyhow::Result<Grid> {
@@ -213,6 +227,7 @@ fn spawn_server(
         .env("RGRID_SERVER_API_KEY", TEST_API_KEY)
         .env("RGRID_BOOTSTRAP_TOKEN", TEST_BOOTSTRAP_TOKEN)
         .args(&options.server_args)
+        .envs(options.server_env.iter().map(|(k, v)| (k, v)))
         .env("RUST_LOG", "info");
     let mut server = Daemon::spawn("rgrid-server", command, log)?;
     let url = wait_for_file(&url_file, &mut server, Duration::from_secs(30))?;

@@ -4,5 +4,6 @@ pub mod faults;
 pub mod grid;
 pub mod process;
 pub mod proxy;
+pub mod s3;
 
 pub mod postgres;

@@ -35,6 +35,7 @@ pub async fn run(args: DevArgs, ui: &Ui) -> anyhow::Result<i32> {
         timeout_grace: rgrid_server::config::DEFAULT_TIMEOUT_GRACE,
         // The local grid is one machine with its own runner: nothing to scale.
         orchestrator: None,
+        storage: rgrid_server::config::Storage::Local,
     };
     let server = rgrid_server::start(config)
         .await

@@ -11,8 +11,8 @@ use tokio::task::JoinHandle;
 
 use crate::api::auth::hash_secret;
 use crate::api::{router, AppState};
-use crate::blobs::{LocalBlobs, UrlSigner};
-use crate::config::{mask_password_in, mask_url, ServerConfig};
+use crate::blobs::{Blobs, LocalBlobs, S3Blobs, UrlSigner};
+use crate::config::{mask_password_in, mask_url, ServerConfig, Storage};
 use crate::orchestrator::hetzner::HetznerProvider;
 use crate::orchestrator::local::LocalProvider;
 use crate::orchestrator::{
@@ -50,6 +50,8 @@ pub enum ServerError {
     },
     #[error("cannot start the orchestrator: {0}")]
     Orchestrator(String),
+    #[error("cannot use the S3 bucket: {0}; check the --s3-* settings")]
+    Storage(String),
     #[error("cannot listen on {addr}: {source}; pick another --listen address")]
     Bind {
         addr: SocketAddr,
@@ -105,16 +107,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let url = url_of(bound);
     let public_url = config.public_url.clone().unwrap_or_else(|| url.clone());
 
-    let signing_key = data_dir.join("signing-key");
-    let signer = UrlSigner::load_or_create(&signing_key)
-        .map_err(|source| data_dir_error(&signing_key, source))?;
-    let blobs = LocalBlobs::new(data_dir.join("objects"), &public_url, signer.clone());
-    let mut state = AppState::new(
-        store.clone(),
-        Arc::new(blobs),
-        Some(Arc::new(signer)),
-        &bootstrap_token,
-    );
+    let (blobs, signer) = open_blobs(&config, &public_url)?;
+    let mut state = AppState::new(store.clone(), blobs, signer, &bootstrap_token);
     state.settings.heartbeat_interval = (config.heartbeat_timeout / 3).max(Duration::from_secs(1));
 
     let (stop, stopped) = watch::channel(false);
@@ -250,6 +244,36 @@ async fn open_store(database_url: &str) -> Result<Arc<dyn Store>, ServerError> {
         cause: mask_password_in(&err.to_string(), database_url),
     })?;
     Ok(store)
+}
+
+type OpenedBlobs = (Arc<dyn Blobs>, Option<Arc<UrlSigner>>);
+
+/// The object storage the configuration names, and the signer `/blobs/…` checks URLs with when
+/// this server signs its own (local storage only).
+fn open_blobs(
+    config: &ServerConfig,
+    public_url: &str,
+) -> Result<OpenedBlobs, ServerError> {
+    match &config.storage {
+        Storage::Local => {
+            let signing_key = config.data_dir.join("signing-key");
+            let signer = UrlSigner::load_or_create(&signing_key)
+                .map_err(|source| data_dir_error(&signing_key, source))?;
+            let objects = config.data_dir.join("objects");
+            let blobs = LocalBlobs::new(objects, public_url, signer.clone());
+            Ok((Arc::new(blobs), Some(Arc::new(signer))))
+        }
+        Storage::S3(settings) => {
+            let blobs =
+                S3Blobs::new(settings).map_err(|err| ServerError::Storage(err.to_string()))?;
+            tracing::info!(
+                bucket = %settings.bucket,
+                endpoint = settings.endpoint.as_deref().unwrap_or("aws"),
+                "objects in S3"
+            );
+            Ok((Arc::new(blobs), None))
+        }
+    }
 }
 
 /// The configured secret, else the one kept in `path`, else a new one kept there.

@@ -4,7 +4,8 @@
 //! `artifacts/<account>/<project>/<job>/<path>`. Only presigned URLs leave the server: the
 //! runner downloads inputs and uploads outputs through them, never with credentials.
 //! [`LocalBlobs`] keeps objects in a directory and signs its own URLs, which the server serves
-//! under `/blobs/…`; an S3 backend implements the same trait with the provider's presigning.
+//! under `/blobs/…`; [`S3Blobs`] keeps them in one bucket of an S3-compatible service and hands
+//! out the provider's own SigV4 presigned URLs.
 
 use std::pin::Pin;
 use std::time::Duration;
@@ -15,10 +16,12 @@ use futures::Stream;
 
 mod key;
 mod local;
+mod s3;
 mod signing;
 
 pub use key::{check_key, encode_key};
 pub use local::LocalBlobs;
+pub use s3::{S3Blobs, S3Settings};
 pub use signing::{SignatureError, UrlSigner};
 
 /// A body of bytes that arrives (or leaves) piece by piece, so large objects never sit in
