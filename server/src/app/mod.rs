@@ -250,10 +250,7 @@ type OpenedBlobs = (Arc<dyn Blobs>, Option<Arc<UrlSigner>>);
 
 /// The object storage the configuration names, and the signer `/blobs/…` checks URLs with when
 /// this server signs its own (local storage only).
-fn open_blobs(
-    config: &ServerConfig,
-    public_url: &str,
-) -> Result<OpenedBlobs, ServerError> {
+fn open_blobs(config: &ServerConfig, public_url: &str) -> Result<OpenedBlobs, ServerError> {
     match &config.storage {
         Storage::Local => {
             let signing_key = config.data_dir.join("signing-key");
