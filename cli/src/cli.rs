@@ -59,7 +59,7 @@ pub enum Command {
     Run(RunArgs),
     /// Submit a JobSpec v1 file (`-` for standard input): any image, any command.
     Submit(SubmitArgs),
-    /// Show a job's status.
+    /// Show a job's or a batch's status.
     Status(JobArgs),
     /// Print a job's logs; `--follow` waits for more until the job ends.
     Logs(LogsArgs),
@@ -223,6 +223,21 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Run the script once per file matching this glob (quote it: 'data/*.csv'). Each job gets
+    /// its file as the first argument; outputs land in `outputs/<file stem>/` (or
+    /// `-o DIR/<file stem>/`).
+    #[arg(long, value_name = "GLOB")]
+    pub batch: Option<String>,
+
+    /// With --batch: at most N of the batch's jobs run at once.
+    #[arg(long, value_name = "N", requires = "batch")]
+    pub parallel: Option<u32>,
+
+    /// With --batch: every job's outputs straight into the output directory, no
+    /// `<file stem>/` folders.
+    #[arg(long, requires = "batch")]
+    pub flat: bool,
+
     #[command(flatten)]
     pub log_format: LogFormatArgs,
 }
@@ -321,6 +336,10 @@ pub struct ListArgs {
     /// At most this many jobs.
     #[arg(long, default_value_t = 20)]
     pub limit: u32,
+
+    /// Only the jobs of this batch (as `rgrid run --batch` printed it).
+    #[arg(long, value_name = "BATCH")]
+    pub batch: Option<String>,
 
     /// Print JSON.
     #[arg(long)]

@@ -9,7 +9,7 @@ use rgrid_spec::access::{
     ProjectList, WhoAmI,
 };
 use rgrid_spec::api::{
-    ArtifactList, CostReport, ErrorBody, JobList, JobView, LogPage, NodeList, NodeView, UploadView,
+    ArtifactList, BatchRequest, BatchView, CostReport, ErrorBody, JobList, JobView, LogPage, NodeList, NodeView, UploadView,
 };
 use rgrid_spec::JobSpec;
 use serde::de::DeserializeOwned;
@@ -112,10 +112,29 @@ impl Client {
             .await
     }
 
-    pub async fn jobs(&self, status: Option<&str>, limit: u32) -> Result<JobList, ClientError> {
+    /// Submits every job of a batch in one request.
+    pub async fn submit_batch(&self, batch: &BatchRequest) -> Result<BatchView, ClientError> {
+        let request = self.http.post(self.url("/v1/batches")).json(batch);
+        self.send_json(request).await
+    }
+
+    pub async fn batch(&self, id: Uuid) -> Result<BatchView, ClientError> {
+        self.send_json(self.http.get(self.url(&format!("/v1/batches/{id}"))))
+            .await
+    }
+
+    pub async fn jobs(
+        &self,
+        status: Option<&str>,
+        batch: Option<Uuid>,
+        limit: u32,
+    ) -> Result<JobList, ClientError> {
         let mut query = vec![("limit", limit.to_string())];
         if let Some(status) = status {
             query.push(("status", status.to_string()));
+        }
+        if let Some(batch) = batch {
+            query.push(("batch", batch.to_string()));
         }
         self.send_json(self.http.get(self.url("/v1/jobs")).query(&query))
             .await

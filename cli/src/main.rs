@@ -68,7 +68,10 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
             // Check local files before starting or contacting any grid.
             let plan = commands::run::plan(&args, ui)?;
             let target = target::connect(settings, ui).await?;
-            commands::run::run(args, plan, target, ui).await
+            match args.batch.clone() {
+                Some(pattern) => commands::batch::run(args, &pattern, plan, target, ui).await,
+                None => commands::run::run(args, plan, target, ui).await,
+            }
         }
         Command::Submit(args) => {
             let target = target::connect(settings, ui).await?;

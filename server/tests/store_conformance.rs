@@ -28,6 +28,8 @@ async fn sqlite_backend_claims_each_job_once_under_concurrency() {
     let dir = tempfile::tempdir().unwrap();
     let store = sqlite_store(&dir).await;
     concurrent_claims(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    concurrent_capped_claims(sqlite_store(&dir).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -47,6 +49,12 @@ async fn postgres_backend_tells_the_story_and_claims_each_job_once() {
         .unwrap();
     store.migrate().await.unwrap();
     concurrent_claims(Arc::new(store)).await;
+
+    let store = PostgresStore::connect(&cluster.create_database("rgrid_capped"))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    concurrent_capped_claims(Arc::new(store)).await;
 }
 
 #[tokio::test]
@@ -82,6 +90,7 @@ async fn story(store: Arc<dyn Store>) {
     reaped_execution_is_fenced_off(s, &project, &node).await;
     cancels(s, &project, &other, &node).await;
     overdue_release_and_retry(s, &project, &other, &node).await;
+    batches(s, &project, &other, &node).await;
     assert_eq!(s.active_counts().await.unwrap(), (0, 0));
     overview(s, &project, &other, &node).await;
     revoked_node_loses_its_work(s, &project).await;
@@ -479,11 +488,13 @@ async fn submit_and_read_back(s: &dyn Store, project: &Project, other: &Project)
     let one = JobFilter {
         status: Some(JobStatus::Queued),
         limit: 1,
+        ..JobFilter::default()
     };
     assert_eq!(s.list_jobs(project.id, &one).await.unwrap().len(), 1);
     let none = JobFilter {
         status: Some(JobStatus::Running),
         limit: 10,
+        ..JobFilter::default()
     };
     assert!(s.list_jobs(project.id, &none).await.unwrap().is_empty());
     assert!(s
@@ -870,6 +881,107 @@ async fn overdue_release_and_retry(s: &dyn Store, project: &Project, other: &Pro
     let fifth = s.claim(node.id).await.unwrap().unwrap();
     let effect = s.finish(fifth.execution_id, &done).await.unwrap();
     assert_eq!(effect, FinishEffect::Finished(JobStatus::Succeeded));
+fn new_jobs<'a>(project: &Project, specs: &'a [String]) -> Vec<NewJob<'a>> {
+    specs
+        .iter()
+        .map(|spec| NewJob {
+            project_id: project.id,
+            name: None,
+            spec_json: spec,
+            max_retries: 0,
+            priority: 0,
+        })
+        .collect()
+}
+
+/// A batch is created whole, listed on its own, and never runs more than `parallel` jobs.
+async fn batches(s: &dyn Store, project: &Project, other: &Project, node: &Node) {
+    let specs: Vec<String> = (0..3).map(|i| format!(r#"{{"n":{i}}}"#)).collect();
+    let (batch, ids) = s
+        .create_batch(project.id, Some(1), &new_jobs(project, &specs))
+        .await
+        .unwrap();
+    assert_eq!((batch.parallel, ids.len()), (Some(1), 3));
+    assert_eq!(s.get_batch(project.id, batch.id).await.unwrap(), batch);
+    assert!(matches!(
+        s.get_batch(other.id, batch.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let filter = JobFilter {
+        batch: Some(batch.id),
+        ..JobFilter::default()
+    };
+    let mut listed: Vec<Uuid> = s
+        .list_jobs(project.id, &filter)
+        .await
+        .unwrap()
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    listed.reverse();
+    assert_eq!(listed, ids, "a batch lists its jobs, in order");
+
+    // A job outside the batch is not held back by the batch's cap.
+    let first = s.claim(node.id).await.unwrap().unwrap();
+    assert_eq!(first.job.id, ids[0]);
+    let single = submit(s, project, "single", 0, 0).await;
+    let next = s.claim(node.id).await.unwrap().unwrap();
+    assert_eq!(
+        next.job.id, single,
+        "the capped batch waits, the single job runs"
+    );
+    assert!(
+        s.claim(node.id).await.unwrap().is_none(),
+        "parallel 1 holds"
+    );
+    let done = outcome(EndReason::Completed, Some(0));
+    s.finish(next.execution_id, &done).await.unwrap();
+    s.finish(first.execution_id, &done).await.unwrap();
+    for id in &ids[1..] {
+        let claim = s.claim(node.id).await.unwrap().unwrap();
+        assert_eq!(claim.job.id, *id);
+        assert!(
+            s.claim(node.id).await.unwrap().is_none(),
+            "parallel 1 holds"
+        );
+        s.finish(claim.execution_id, &done).await.unwrap();
+    }
+}
+
+/// 4 claimers race for a batch of 20 jobs capped at 2: exactly 2 start.
+async fn concurrent_capped_claims(store: Arc<dyn Store>) {
+    const CLAIMERS: usize = 4;
+    let project = store.ensure_project("acme", "capped").await.unwrap();
+    let specs: Vec<String> = (0..20).map(|i| format!(r#"{{"n":{i}}}"#)).collect();
+    store
+        .create_batch(project.id, Some(2), &new_jobs(&project, &specs))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..CLAIMERS {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            let token = format!("capped-token-{n}");
+            let name = format!("capped-node-{n}");
+            let new = NewNode {
+                name: &name,
+                slots: 1,
+                executor: "docker",
+                token_hash: &token,
+            };
+            let node = store.register_node(new).await.unwrap();
+            let mut claimed = 0;
+            while store.claim(node.id).await.unwrap().is_some() {
+                claimed += 1;
+            }
+            claimed
+        }));
+    }
+    let mut total = 0;
+    for task in tasks {
+        total += task.await.unwrap();
+    }
+    assert_eq!(total, 2, "a batch capped at 2 started {total} jobs");
 }
 
 /// 4 claimers race for 200 jobs: every job is claimed exactly once.

@@ -9,7 +9,9 @@
 //! |------------------------------------------------|----------------------------------------|
 //! | `GET  /v1/health`                              | → [`Health`] (no auth)                 |
 //! | `POST /v1/jobs`                                | `JobSpec` → [`JobView`] (201)          |
-//! | `GET  /v1/jobs?status=&limit=`                 | → [`JobList`]                          |
+//! | `GET  /v1/jobs?status=&limit=&batch=`          | → [`JobList`]                          |
+//! | `POST /v1/batches`                             | [`BatchRequest`] → [`BatchView`] (201) |
+//! | `GET  /v1/batches/{id}`                        | → [`BatchView`]                        |
 //! | `GET  /v1/jobs/{id}`                           | → [`JobView`]                          |
 //! | `POST /v1/jobs/{id}/cancel`                    | → [`JobView`]                          |
 //! | `POST /v1/jobs/{id}/retry`                     | → [`JobView`] (a final job, requeued)  |
@@ -229,6 +231,65 @@ pub struct JobView {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JobList {
     pub jobs: Vec<JobView>,
+}
+
+/// The label a batch job carries with the local name of its input file, for people: progress,
+/// errors and the `outputs/<input-stem>/` folder.
+pub const LABEL_BATCH_INPUT: &str = "rgrid.dev/input";
+
+/// Most jobs one batch may hold.
+pub const MAX_BATCH_JOBS: usize = 10_000;
+
+/// Many jobs submitted in one request. Each spec is validated as `POST /v1/jobs` would; one
+/// invalid spec refuses the whole batch, naming it (`jobs[3].spec.args`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BatchRequest {
+    /// At most this many of the batch's jobs run at once; absent for no cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel: Option<u32>,
+    pub jobs: Vec<JobSpec>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchCounts {
+    pub queued: u32,
+    pub running: u32,
+    pub succeeded: u32,
+    pub failed: u32,
+    pub cancelled: u32,
+}
+
+impl BatchCounts {
+    pub fn total(&self) -> u32 {
+        self.queued + self.running + self.succeeded + self.failed + self.cancelled
+    }
+
+    /// Jobs that reached a final status.
+    pub fn finished(&self) -> u32 {
+        self.succeeded + self.failed + self.cancelled
+    }
+}
+
+/// One job of a batch, as much as progress and error reports need.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BatchJob {
+    pub id: Uuid,
+    /// The input file's local name ([`LABEL_BATCH_INPUT`]), when the job has one.
+    pub input: Option<String>,
+    pub status: JobStatus,
+    pub reason: Option<EndReason>,
+    pub exit_code: Option<i32>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BatchView {
+    pub id: Uuid,
+    pub parallel: Option<u32>,
+    pub created_at: DateTime<Utc>,
+    pub counts: BatchCounts,
+    /// In submission order.
+    pub jobs: Vec<BatchJob>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,7 +23,19 @@ pub fn parse_id(text: &str) -> anyhow::Result<Uuid> {
 }
 
 pub async fn status(args: JobArgs, target: Target) -> anyhow::Result<i32> {
-    let job = target.client.job(parse_id(&args.id)?).await?;
+    let id = parse_id(&args.id)?;
+    let job = match target.client.job(id).await {
+        Ok(job) => job,
+        // Jobs and batches share one id space (UUIDs): an id that is no job may be a batch.
+        Err(ClientError::NotFound { message }) => {
+            return match target.client.batch(id).await {
+                Ok(batch) => crate::commands::batch::print_status(&batch, args.json),
+                Err(ClientError::NotFound { .. }) => Err(ClientError::NotFound { message }.into()),
+                Err(err) => Err(err.into()),
+            };
+        }
+        Err(err) => return Err(err.into()),
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&job)?);
         return Ok(exit::OK);
@@ -83,9 +95,10 @@ pub async fn list(args: ListArgs, target: Target) -> anyhow::Result<i32> {
             .into());
         }
     }
+    let batch = args.batch.as_deref().map(parse_id).transpose()?;
     let list = target
         .client
-        .jobs(args.status.as_deref(), args.limit)
+        .jobs(args.status.as_deref(), batch, args.limit)
         .await?;
     if args.json {
         let mut out = std::io::stdout().lock();

@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod access;
+pub mod batch;
 pub mod completions;
 pub mod config;
 #[cfg(feature = "embedded")]

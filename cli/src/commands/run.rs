@@ -19,16 +19,7 @@ pub async fn run(args: RunArgs, plan: Plan, target: Target, ui: &Ui) -> anyhow::
 
     let mut spec = plan.spec;
     for file in &plan.uploads {
-        let sha = download::sha256_file(&file.local).await?;
-        let size = std::fs::metadata(&file.local)
-            .with_context(|| format!("cannot read {}", file.local.display()))?
-            .len();
-        let uploaded = client.upload(&file.local, &sha, size).await?;
-        spec.spec.files.inputs.push(InputFile {
-            path: file.remote.clone(),
-            url: uploaded.url,
-            sha256: Some(sha),
-        });
+        spec.spec.files.inputs.push(upload(client, file).await?);
     }
     let job = client.submit(&spec).await?;
     if args.detach {
@@ -52,6 +43,21 @@ pub async fn run(args: RunArgs, plan: Plan, target: Target, ui: &Ui) -> anyhow::
         ui,
     )
     .await
+}
+
+/// Uploads a local file (unless the server holds its content already) and returns the input
+/// that names it.
+pub async fn upload(client: &Client, file: &Upload) -> anyhow::Result<InputFile> {
+    let sha = download::sha256_file(&file.local).await?;
+    let size = std::fs::metadata(&file.local)
+        .with_context(|| format!("cannot read {}", file.local.display()))?
+        .len();
+    let uploaded = client.upload(&file.local, &sha, size).await?;
+    Ok(InputFile {
+        path: file.remote.clone(),
+        url: uploaded.url,
+        sha256: Some(sha),
+    })
 }
 
 /// Follows a submitted job's logs to its end; Ctrl-C detaches and leaves it running.

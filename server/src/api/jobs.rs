@@ -1,5 +1,7 @@
 //! Submitting, reading, listing and cancelling jobs.
 
+use std::collections::HashSet;
+
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -45,28 +47,45 @@ pub async fn submit(
 /// Refuses a spec naming an `rgrid://` input this project has not uploaded, now rather than
 /// when a runner fails to download it.
 async fn check_uploads_held(state: &AppState, project: &Project, spec: &JobSpec) -> ApiResult<()> {
+    check_uploads_of(state, project, spec, "", &mut HashSet::new()).await
+}
+
+/// As [`check_uploads_held`], for one spec among many: `field_prefix` names it in errors
+/// (`jobs[3].`), and `known` holds the uploads already found, so a script shared by a
+/// thousand jobs is looked up once.
+pub async fn check_uploads_of(
+    state: &AppState,
+    project: &Project,
+    spec: &JobSpec,
+    field_prefix: &str,
+    known: &mut HashSet<String>,
+) -> ApiResult<()> {
     for (i, input) in spec.spec.files.inputs.iter().enumerate() {
         let Some(rest) = input.url.strip_prefix("rgrid://") else {
             continue;
         };
-        let field = format!("spec.files.inputs[{i}].url");
+        let field = format!("{field_prefix}spec.files.inputs[{i}].url");
         let sha = upload_sha(rest).ok_or_else(|| {
             invalid(
                 &field,
                 "names no upload; write rgrid://uploads/<sha256> of an uploaded file",
             )
         })?;
+        if known.contains(sha) {
+            continue;
+        }
         if !state.blobs.exists(&upload_key(project, sha)).await? {
             return Err(invalid(
                 &field,
                 &format!("names upload {sha}, which this project does not hold; upload it first"),
             ));
         }
+        known.insert(sha.to_string());
     }
     Ok(())
 }
 
-fn invalid(field: &str, message: &str) -> ApiError {
+pub fn invalid(field: &str, message: &str) -> ApiError {
     ApiError::InvalidSpec(SpecError {
         field: field.to_string(),
         message: message.to_string(),
@@ -87,6 +106,8 @@ pub async fn get_one(
 pub struct ListQuery {
     status: Option<String>,
     limit: Option<u32>,
+    /// Only this batch's jobs.
+    batch: Option<uuid::Uuid>,
 }
 
 #[tracing::instrument(skip_all)]
@@ -113,7 +134,14 @@ pub async fn list(
         .clamp(1, MAX_LIST_LIMIT);
     let jobs = state
         .store
-        .list_jobs(project.id, &JobFilter { status, limit })
+        .list_jobs(
+            project.id,
+            &JobFilter {
+                status,
+                batch: query.batch,
+                limit,
+            },
+        )
         .await?;
     let jobs = jobs
         .into_iter()

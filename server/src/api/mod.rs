@@ -20,6 +20,7 @@ use crate::store::Store;
 mod accounts;
 mod artifacts;
 pub mod auth;
+mod batches;
 mod blob_routes;
 mod error;
 pub mod events;
@@ -147,6 +148,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/nodes", get(nodes::list))
         .route("/v1/nodes/{id}/drain", post(nodes::drain))
         .route("/v1/cost", get(nodes::cost))
+        .route("/v1/batches", post(batches::submit))
+        .route("/v1/batches/{id}", get(batches::get_one))
         .route(
             "/v1/uploads/{sha256}",
             put(uploads::put).head(uploads::head),

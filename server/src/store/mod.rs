@@ -104,8 +104,21 @@ pub struct Job {
 #[derive(Debug, Clone, Default)]
 pub struct JobFilter {
     pub status: Option<JobStatus>,
+    /// Only the jobs of this batch.
+    pub batch: Option<Uuid>,
     /// Newest first; at most this many.
     pub limit: u32,
+}
+
+/// Jobs submitted together (one per input file), followed together, with an optional cap on
+/// how many of them run at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    /// At most this many of the batch's jobs are running at any time; `None` for no cap.
+    pub parallel: Option<u32>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// What a successful claim hands the runner.
@@ -282,13 +295,26 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts the job and its queue entry in one transaction.
     async fn create_job(&self, job: NewJob<'_>) -> StoreResult<Job>;
 
+    /// Creates a batch and all its jobs (queued, in order) in one transaction; returns the
+    /// batch and the jobs' ids in the order given.
+    async fn create_batch(
+        &self,
+        project_id: Uuid,
+        parallel: Option<u32>,
+        jobs: &[NewJob<'_>],
+    ) -> StoreResult<(Batch, Vec<Uuid>)>;
+
+    /// A batch of this project, or `NotFound`. Its jobs: `list_jobs` with `JobFilter::batch`.
+    async fn get_batch(&self, project_id: Uuid, batch_id: Uuid) -> StoreResult<Batch>;
+
     /// A job of this project, or `NotFound` (also for another project's job).
     async fn get_job(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job>;
 
     async fn list_jobs(&self, project_id: Uuid, filter: &JobFilter) -> StoreResult<Vec<Job>>;
 
     /// Takes the next queued job, deletes its queue row, creates an execution for `node_id`
-    /// and marks the job running. `None` when the queue is empty. The order: higher priority
+    /// and marks the job running. Jobs of a batch already running `parallel` jobs are passed over; `None` when no queued
+    /// job may start. The order: higher priority
     /// first; within a priority, projects take turns; within a project, FIFO.
     async fn claim(&self, node_id: Uuid) -> StoreResult<Option<Claim>>;
 

@@ -17,12 +17,13 @@ use uuid::Uuid;
 
 use super::rows;
 use super::{
-    Account, ApiKeyInfo, Artifact, Beat, Claim, FinishEffect, Job, JobFilter, KeyGrant, LogChunk,
+    Account, ApiKeyInfo, Artifact, Batch, Beat, Claim, FinishEffect, Job, JobFilter, KeyGrant, LogChunk,
     Member, NewApiKey, NewBootstrapToken, NewJob, NewNode, Node, NodeInfo, NodeRecord, OrderedNode,
     Outcome, Overview, Project, Role, Store, StoreResult, Usage, User,
 };
 
 mod accounts;
+mod batches;
 mod executions;
 mod jobs;
 mod logs;
@@ -175,10 +176,26 @@ impl Store for PostgresStore {
 
     async fn create_job(&self, job: NewJob<'_>) -> StoreResult<Job> {
         let mut tx = self.pool.begin().await?;
-        let id = jobs::create(&mut tx, job).await?;
+        let id = jobs::create(&mut tx, &job, None).await?;
         let job = jobs::fetch(&mut tx, id).await?;
         tx.commit().await?;
         Ok(job)
+    }
+
+    async fn create_batch(
+        &self,
+        project_id: Uuid,
+        parallel: Option<u32>,
+        jobs: &[NewJob<'_>],
+    ) -> StoreResult<(Batch, Vec<Uuid>)> {
+        let mut tx = self.pool.begin().await?;
+        let created = batches::create(&mut tx, project_id, parallel, jobs).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn get_batch(&self, project_id: Uuid, batch_id: Uuid) -> StoreResult<Batch> {
+        batches::get(&self.pool, project_id, batch_id).await
     }
 
     async fn get_job(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job> {

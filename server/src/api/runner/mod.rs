@@ -168,7 +168,9 @@ pub async fn finish(
     if let Some(job_id) = job_id {
         state.events.job_changed(job_id);
     }
-    if effect == FinishEffect::Requeued {
+    // A requeued job can be claimed again, and a finished one may free a slot of its batch's
+    // `parallel` cap: either way, waiting claims look again.
+    if effect != FinishEffect::AlreadyFinished {
         state.events.queue_changed();
     }
     Ok(StatusCode::NO_CONTENT)

@@ -1,7 +1,8 @@
 //! Executions (attempts): claim, heartbeat, fencing, finish and the reaper.
 //!
-//! Row locks are always taken execution first, then job (and queue row, then job, for a
-//! claim), so these transactions cannot deadlock with each other or with `append_logs`.
+//! Row locks are always taken execution first, then job (and queue row, then batch row, then
+//! job, for a claim), so these transactions cannot deadlock with each other or with
+//! `append_logs`.
 
 use chrono::{DateTime, Utc};
 use rgrid_spec::api::{EndReason, JobStatus};
@@ -18,15 +19,7 @@ pub(super) async fn claim(conn: &mut PgConnection, node_id: Uuid) -> StoreResult
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound("node"))?;
-    // SKIP LOCKED: a row another claimer holds is passed over, not waited for.
-    let Some(job_id) = sqlx::query_scalar::<_, Uuid>(
-        "DELETE FROM queue WHERE job_id = (SELECT job_id FROM queue \
-         ORDER BY priority DESC, turn, enqueued LIMIT 1 FOR UPDATE SKIP LOCKED) \
-         RETURNING job_id",
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
+    let Some(job_id) = take_next(conn).await? else {
         return Ok(None);
     };
 
@@ -67,6 +60,61 @@ pub(super) async fn claim(conn: &mut PgConnection, node_id: Uuid) -> StoreResult
         execution_id,
         attempt,
     }))
+}
+
+/// How often a claim looks again when the job it picked belongs to a batch that another claim
+/// just filled up.
+const CAP_RACE_ATTEMPTS: usize = 3;
+
+/// Deletes and returns the next queued job that may start, passing over jobs of batches that
+/// already run `parallel` jobs.
+async fn take_next(conn: &mut PgConnection) -> StoreResult<Option<Uuid>> {
+    for _ in 0..CAP_RACE_ATTEMPTS {
+        // SKIP LOCKED: a row another claimer holds is passed over, not waited for.
+        let Some(row) = sqlx::query(
+            "SELECT q.job_id, q.batch_id, b.parallel FROM queue q \
+             LEFT JOIN batches b ON b.id = q.batch_id \
+             WHERE b.parallel IS NULL OR b.parallel > (SELECT count(*) FROM jobs j \
+             WHERE j.batch_id = q.batch_id AND j.status = 'running') \
+             ORDER BY q.priority DESC, q.turn, q.enqueued LIMIT 1 FOR UPDATE OF q SKIP LOCKED",
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let job_id: Uuid = row.try_get(0)?;
+        let batch: Option<Uuid> = row.try_get(1)?;
+        let parallel: Option<i32> = row.try_get(2)?;
+        if let (Some(batch), Some(parallel)) = (batch, parallel) {
+            if !batch_has_room(conn, batch, parallel).await? {
+                // Another claim filled the batch after our first look; its row stays locked
+                // by us until commit, so the next look skips it.
+                continue;
+            }
+        }
+        sqlx::query("DELETE FROM queue WHERE job_id = $1")
+            .bind(job_id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(Some(job_id));
+    }
+    Ok(None)
+}
+
+/// Counts the batch's running jobs under a lock on its row, so two claims of the same capped
+/// batch take turns and never both see the last free slot.
+async fn batch_has_room(conn: &mut PgConnection, batch: Uuid, parallel: i32) -> StoreResult<bool> {
+    sqlx::query("SELECT 1 FROM batches WHERE id = $1 FOR UPDATE")
+        .bind(batch)
+        .execute(&mut *conn)
+        .await?;
+    let running: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM jobs WHERE batch_id = $1 AND status = 'running'")
+            .bind(batch)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(running < i64::from(parallel))
 }
 
 pub(super) async fn heartbeat(pool: &PgPool, execution_id: Uuid) -> StoreResult<Beat> {

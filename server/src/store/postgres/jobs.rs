@@ -8,12 +8,16 @@ use super::{int4, job_from_row, QUEUE_CHANNEL};
 use crate::store::rows;
 use crate::store::{Job, JobFilter, NewJob, StoreError, StoreResult};
 
-/// Inserts the job and its queue entry; returns the new job's id.
-pub(super) async fn create(conn: &mut PgConnection, job: NewJob<'_>) -> StoreResult<Uuid> {
+/// Inserts the job (in `batch`, if any) and its queue entry; returns the new job's id.
+pub(super) async fn create(
+    conn: &mut PgConnection,
+    job: &NewJob<'_>,
+    batch: Option<Uuid>,
+) -> StoreResult<Uuid> {
     let job_id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO jobs (id, project_id, name, status, spec_json, priority, max_retries, \
-         created_at) VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7)",
+         created_at, batch_id) VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8)",
     )
     .bind(job_id)
     .bind(job.project_id)
@@ -22,6 +26,7 @@ pub(super) async fn create(conn: &mut PgConnection, job: NewJob<'_>) -> StoreRes
     .bind(job.priority)
     .bind(int4(job.max_retries, "max_retries")?)
     .bind(rows::now())
+    .bind(batch)
     .execute(&mut *conn)
     .await
     .map_err(|err| rows::constraint(err, "job", "project"))?;
@@ -34,8 +39,8 @@ pub(super) async fn create(conn: &mut PgConnection, job: NewJob<'_>) -> StoreRes
 /// enqueueing at once may draw the same turn; `enqueued` then breaks the tie.
 pub(super) async fn enqueue(conn: &mut PgConnection, job_id: Uuid) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO queue (job_id, project_id, priority, turn) \
-         SELECT id, project_id, priority, GREATEST( \
+        "INSERT INTO queue (job_id, project_id, priority, batch_id, turn) \
+         SELECT id, project_id, priority, batch_id, GREATEST( \
              COALESCE((SELECT MIN(q.turn) FROM queue q WHERE q.priority = jobs.priority), 0), \
              1 + COALESCE((SELECT MAX(q.turn) FROM queue q \
                        WHERE q.project_id = jobs.project_id AND q.priority = jobs.priority), 0)) \
@@ -82,12 +87,13 @@ pub(super) async fn list(
 ) -> StoreResult<Vec<Job>> {
     let sql = format!(
         "{} WHERE j.project_id = $1 AND ($2::text IS NULL OR j.status = $2) \
-         ORDER BY j.created_at DESC, j.id DESC LIMIT $3",
+         AND ($3::uuid IS NULL OR j.batch_id = $3) ORDER BY j.created_at DESC, j.id DESC LIMIT $4",
         rows::select_jobs()
     );
     sqlx::query(&sql)
         .bind(project_id)
         .bind(filter.status.map(JobStatus::as_str))
+        .bind(filter.batch)
         .bind(rows::list_limit(filter.limit))
         .fetch_all(pool)
         .await?

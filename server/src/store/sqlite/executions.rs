@@ -21,10 +21,14 @@ pub(super) async fn claim(
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound("node"))?;
+    // A job of a batch that already runs `parallel` jobs waits; the write transaction makes
+    // the count exact.
     let Some(row) = sqlx::query(
-        "DELETE FROM queue WHERE enqueued = \
-         (SELECT enqueued FROM queue ORDER BY priority DESC, turn, enqueued LIMIT 1) \
-         RETURNING job_id",
+        "DELETE FROM queue WHERE enqueued = (SELECT q.enqueued FROM queue q \
+         LEFT JOIN batches b ON b.id = q.batch_id \
+         WHERE b.parallel IS NULL OR b.parallel > (SELECT count(*) FROM jobs j \
+         WHERE j.batch_id = q.batch_id AND j.status = 'running') \
+         ORDER BY q.priority DESC, q.turn, q.enqueued LIMIT 1) RETURNING job_id",
     )
     .fetch_optional(&mut *conn)
     .await?

@@ -8,12 +8,16 @@ use crate::store::rows;
 use crate::store::{Job, JobFilter, NewJob, StoreError, StoreResult};
 use rgrid_spec::api::{EndReason, JobStatus};
 
-/// Inserts the job and its queue entry; returns the new job's id.
-pub(super) async fn create(conn: &mut SqliteConnection, job: NewJob<'_>) -> StoreResult<Uuid> {
+/// Inserts the job (in `batch`, if any) and its queue entry; returns the new job's id.
+pub(super) async fn create(
+    conn: &mut SqliteConnection,
+    job: &NewJob<'_>,
+    batch: Option<Uuid>,
+) -> StoreResult<Uuid> {
     let job_id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO jobs (id, project_id, name, status, spec_json, priority, max_retries, \
-         created_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+         created_at, batch_id) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
     )
     .bind(id(job_id))
     .bind(id(job.project_id))
@@ -22,6 +26,7 @@ pub(super) async fn create(conn: &mut SqliteConnection, job: NewJob<'_>) -> Stor
     .bind(job.priority)
     .bind(i64::from(job.max_retries))
     .bind(micros(rows::now()))
+    .bind(batch.map(id))
     .execute(&mut *conn)
     .await
     .map_err(|err| rows::constraint(err, "job", "project"))?;
@@ -33,8 +38,8 @@ pub(super) async fn create(conn: &mut SqliteConnection, job: NewJob<'_>) -> Stor
 /// column in the migrations).
 pub(super) async fn enqueue(conn: &mut SqliteConnection, job_id: Uuid) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO queue (job_id, project_id, priority, turn) \
-         SELECT id, project_id, priority, MAX( \
+        "INSERT INTO queue (job_id, project_id, priority, batch_id, turn) \
+         SELECT id, project_id, priority, batch_id, MAX( \
              COALESCE((SELECT MIN(q.turn) FROM queue q WHERE q.priority = jobs.priority), 0), \
              1 + COALESCE((SELECT MAX(q.turn) FROM queue q \
                        WHERE q.project_id = jobs.project_id AND q.priority = jobs.priority), 0)) \
@@ -76,7 +81,7 @@ pub(super) async fn list(
 ) -> StoreResult<Vec<Job>> {
     let sql = format!(
         "{} WHERE j.project_id = ? AND (? IS NULL OR j.status = ?) \
-         ORDER BY j.created_at DESC, j.id DESC LIMIT ?",
+         AND (? IS NULL OR j.batch_id = ?) ORDER BY j.created_at DESC, j.id DESC LIMIT ?",
         rows::select_jobs()
     );
     let status = filter.status.map(JobStatus::as_str);
@@ -84,6 +89,8 @@ pub(super) async fn list(
         .bind(id(project_id))
         .bind(status)
         .bind(status)
+        .bind(filter.batch.map(id))
+        .bind(filter.batch.map(id))
         .bind(rows::list_limit(filter.limit))
         .fetch_all(pool)
         .await?
