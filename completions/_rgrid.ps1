@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a job''s status')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a job''s logs; `--follow` waits for more until the job ends')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List recent jobs, newest first')
+            [CompletionResult]::new('outputs', 'outputs', [CompletionResultType]::ParameterValue, 'List a job''s output files with their sizes and fresh download URLs')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a job''s output files')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running job')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows')
@@ -135,6 +136,18 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;outputs' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -500,6 +513,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a job''s status')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a job''s logs; `--follow` waits for more until the job ends')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List recent jobs, newest first')
+            [CompletionResult]::new('outputs', 'outputs', [CompletionResultType]::ParameterValue, 'List a job''s output files with their sizes and fresh download URLs')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a job''s output files')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running job')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows')
@@ -531,6 +545,9 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             break
         }
         'rgrid;help;list' {
+            break
+        }
+        'rgrid;help;outputs' {
             break
         }
         'rgrid;help;download' {

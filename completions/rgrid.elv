@@ -32,6 +32,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand status 'Show a job''s status'
             cand logs 'Print a job''s logs; `--follow` waits for more until the job ends'
             cand list 'List recent jobs, newest first'
+            cand outputs 'List a job''s output files with their sizes and fresh download URLs'
             cand download 'Download a job''s output files'
             cand cancel 'Cancel a queued or running job'
             cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
@@ -127,6 +128,17 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
             cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand --json 'Print JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;outputs'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
             cand --json 'Print JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -454,6 +466,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand status 'Show a job''s status'
             cand logs 'Print a job''s logs; `--follow` waits for more until the job ends'
             cand list 'List recent jobs, newest first'
+            cand outputs 'List a job''s output files with their sizes and fresh download URLs'
             cand download 'Download a job''s output files'
             cand cancel 'Cancel a queued or running job'
             cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
@@ -480,6 +493,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         &'rgrid;help;logs'= {
         }
         &'rgrid;help;list'= {
+        }
+        &'rgrid;help;outputs'= {
         }
         &'rgrid;help;download'= {
         }

@@ -65,6 +65,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// List recent jobs, newest first.
     List(ListArgs),
+    /// List a job's output files with their sizes and fresh download URLs.
+    Outputs(JobArgs),
     /// Download a job's output files.
     Download(DownloadArgs),
     /// Cancel a queued or running job.

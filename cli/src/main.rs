@@ -88,6 +88,10 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
         Command::List(args) => {
             commands::jobs::list(args, target::connect(settings, ui).await?).await
         }
+        Command::Outputs(args) => {
+            commands::jobs::parse_id(&args.id)?;
+            commands::jobs::outputs(args, target::connect(&cli.global, ui).await?, ui).await
+        }
         Command::Download(args) => {
             commands::jobs::parse_id(&args.id)?;
             commands::jobs::download(args, target::connect(settings, ui).await?, ui).await

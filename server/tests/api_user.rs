@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use api_support::{sha256_hex, spec, test_app, wait_until};
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
-use rgrid_spec::api::{JobList, JobStatus, JobView, LogPage, Stream, UploadView};
+use rgrid_spec::api::{FileView, JobList, JobStatus, JobView, LogPage, Stream, UploadView};
 use serde_json::json;
 
 #[tokio::test]
@@ -305,4 +305,69 @@ async fn logs_round_trip_bytes_and_a_long_poll_wakes_on_new_output() {
 fn base64(data: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+/// A file stored through `files/upload` comes back as a presigned GET URL with the asked-for
+/// life, its key, size and sha256; bad names, lifetimes and other projects are refused.
+#[tokio::test]
+async fn a_file_upload_returns_a_presigned_url() {
+    let app = test_app().await;
+    let data: Vec<u8> = (0..(20u32 << 20)).map(|i| (i % 241) as u8).collect();
+    let uri = "/v1/projects/default/files/upload?name=rapport%20%C3%A9t%C3%A9.csv&\
+               expires_minutes=45";
+    let before = chrono::Utc::now();
+    let stored = app
+        .call(
+            Method::POST,
+            uri,
+            Some(&app.api_key),
+            Body::from(data.clone()),
+        )
+        .await;
+    assert_eq!(
+        stored.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&stored.body)
+    );
+    let view: FileView = stored.json();
+    assert_eq!(
+        (view.size, view.sha256.clone()),
+        (20 << 20, sha256_hex(&data))
+    );
+    assert!(
+        view.key.starts_with("uploads/local/default/files/")
+            && view.key.ends_with("/rapport été.csv"),
+        "{}",
+        view.key
+    );
+    let life = view.expires_at - before;
+    assert!(
+        (44..=45).contains(&life.num_minutes()),
+        "the URL lives {life}"
+    );
+    let fetched = app.presigned(Method::GET, &view.url, Body::empty()).await;
+    assert_eq!(fetched.status, StatusCode::OK);
+    assert!(fetched.body == data, "the presigned URL serves other bytes");
+
+    for (uri, status) in [
+        ("/v1/projects/other/files/upload", StatusCode::NOT_FOUND),
+        (
+            "/v1/projects/default/files/upload?expires_minutes=10",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/v1/projects/default/files/upload?expires_minutes=121",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/v1/projects/default/files/upload?name=..%2Fx",
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let refused = app
+            .call(Method::POST, uri, Some(&app.api_key), Body::from("x"))
+            .await;
+        assert_eq!(refused.status, status, "{uri}");
+    }
 }

@@ -33,6 +33,7 @@
 //! | `DELETE /v1/accounts/{account}/members/{email}`| → 204 (owner)                          |
 //! | `HEAD /v1/uploads/{sha256}`                    | 200 when held, 404 otherwise           |
 //! | `PUT  /v1/uploads/{sha256}`                    | raw bytes → [`UploadView`]             |
+//! | `POST /v1/projects/{slug}/files/upload?name=&expires_minutes=` | raw bytes → [`FileView`] (201) |
 //! | `POST /v1/runner/register`                     | [`RegisterRequest`] → [`RegisterResponse`] |
 //! | `POST /v1/runner/claim`                        | [`ClaimRequest`] → [`ClaimResponse`]   |
 //! | `POST /v1/runner/release`                      | → [`ReleaseResponse`] (runner stopping) |
@@ -471,6 +472,20 @@ pub struct UploadView {
     pub url: String,
     pub sha256: String,
     pub size: u64,
+}
+
+/// Shortest and longest life of the GET URL `POST /v1/projects/{slug}/files/upload` returns.
+pub const FILE_URL_MINUTES: std::ops::RangeInclusive<u64> = 30..=120;
+
+/// A file stored with `POST /v1/projects/{slug}/files/upload`: its key in the object store and
+/// a presigned GET URL that any HTTP client (or a job input's `url`) can use until it expires.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileView {
+    pub key: String,
+    pub size: u64,
+    pub sha256: String,
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

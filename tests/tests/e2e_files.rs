@@ -76,6 +76,29 @@ fn a_job_on_s3_storage_round_trips_its_files() {
     assert_run(&download, 0, &grid);
     assert!(std::fs::read(elsewhere.join("out/copie été.bin")).expect("again") == reversed);
 
+    // `rgrid outputs` lists them with sizes and fresh presigned URLs into the bucket.
+    let outputs = grid
+        .rgrid(here, &["outputs", &id, "--json"])
+        .expect("rgrid outputs");
+    assert_run(&outputs, 0, &grid);
+    let listed: Vec<Value> = outputs
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("output JSON line"))
+        .collect();
+    let copy = listed
+        .iter()
+        .find(|o| o["path"] == "out/copie été.bin")
+        .unwrap_or_else(|| panic!("{outputs}"));
+    assert_eq!(copy["size"], 1_200_000, "{copy}");
+    assert_eq!(copy["sha256"], sha256_hex(&reversed), "{copy}");
+    let url = copy["url"].as_str().expect("url");
+    assert!(
+        url.starts_with(&format!("{}/{}/", s3.endpoint, s3.bucket)),
+        "{url}"
+    );
+    assert!(url.contains("X-Amz-Signature="), "{url}");
+
     let objects = grid.dir.path().join("server/objects");
     assert!(
         !objects.exists(),

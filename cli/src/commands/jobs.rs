@@ -141,6 +141,50 @@ fn list_row(job: &JobView) -> String {
     )
 }
 
+/// `rgrid outputs ID`: each output's size, content type and path, and a download URL that is
+/// good for the server's artifact URL lifetime (an hour by default).
+pub async fn outputs(args: JobArgs, target: Target, ui: &Ui) -> anyhow::Result<i32> {
+    let id = parse_id(&args.id)?;
+    let list = target.client.artifacts(id).await?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        for artifact in &list.artifacts {
+            writeln!(out, "{}", serde_json::to_string(artifact)?)?;
+        }
+        return Ok(exit::OK);
+    }
+    if list.artifacts.is_empty() {
+        ui.note(format!("job {id} has no output files"));
+        return Ok(exit::OK);
+    }
+    for artifact in &list.artifacts {
+        writeln!(
+            out,
+            "{:>10}  {:<24}  {}\n            {}",
+            human_size(artifact.size),
+            artifact.content_type,
+            artifact.path,
+            artifact.url
+        )?;
+    }
+    Ok(exit::OK)
+}
+
+/// `512 B`, `1.5 KiB`, `3.0 MiB`.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 pub async fn download(args: DownloadArgs, target: Target, ui: &Ui) -> anyhow::Result<i32> {
     let id = parse_id(&args.id)?;
     let job = target.client.job(id).await?;
@@ -215,4 +259,18 @@ pub async fn retry(args: JobArgs, target: Target, ui: &Ui) -> anyhow::Result<i32
         ));
     }
     Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes_read_like_ls_h() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(3 << 20), "3.0 MiB");
+        assert_eq!(human_size(5 << 40), "5.0 TiB");
+    }
 }

@@ -25,6 +25,7 @@ mod blob_routes;
 mod error;
 pub mod events;
 mod extract;
+mod files;
 mod grid;
 mod jobs;
 mod keys;
@@ -149,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/nodes/{id}/drain", post(nodes::drain))
         .route("/v1/cost", get(nodes::cost))
         .route("/v1/batches", post(batches::submit))
+        .route("/v1/projects/{slug}/files/upload", post(files::upload))
         .route("/v1/batches/{id}", get(batches::get_one))
         .route(
             "/v1/uploads/{sha256}",
