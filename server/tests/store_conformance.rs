@@ -881,6 +881,8 @@ async fn overdue_release_and_retry(s: &dyn Store, project: &Project, other: &Pro
     let fifth = s.claim(node.id).await.unwrap().unwrap();
     let effect = s.finish(fifth.execution_id, &done).await.unwrap();
     assert_eq!(effect, FinishEffect::Finished(JobStatus::Succeeded));
+}
+
 fn new_jobs<'a>(project: &Project, specs: &'a [String]) -> Vec<NewJob<'a>> {
     specs
         .iter()

@@ -25,6 +25,7 @@ static SERIAL: Mutex<()> = Mutex::new(());
 const SHORT_HEARTBEAT: GridOptions = GridOptions {
     heartbeat_timeout_secs: 4,
     server_args: Vec::new(),
+    server_env: Vec::new(),
 };
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
