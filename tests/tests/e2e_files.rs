@@ -394,16 +394,33 @@ fn batch_id(run: &Run) -> String {
         .to_string()
 }
 
+/// An RFC 3339 UTC time (`2026-12-04T18:00:51.7792Z`, any number of fraction digits) as a key
+/// that sorts in time order: the date, then microseconds into the day.
+fn time_key(text: &str) -> (String, i64) {
+    let (date, time) = text.split_once('T').expect("an RFC 3339 time");
+    let time = time.trim_end_matches('Z');
+    let mut parts = time.splitn(3, ':');
+    let mut next = || {
+        parts
+            .next()
+            .expect("hh:mm:ss")
+            .parse::<f64>()
+            .expect("a number")
+    };
+    let seconds = next() * 3600.0 + next() * 60.0 + next();
+    (date.to_string(), (seconds * 1e6).round() as i64)
+}
+
 /// The most jobs whose [started_at, finished_at] overlap at one moment.
 fn most_at_once(jobs: &[Value]) -> usize {
-    let mut edges: Vec<(String, i32)> = Vec::new();
+    let mut edges: Vec<((String, i64), i32)> = Vec::new();
     for job in jobs {
-        let start = job["started_at"].as_str().expect("started").to_string();
-        let end = job["finished_at"].as_str().expect("finished").to_string();
-        edges.push((start, 1));
-        edges.push((end, -1));
+        let start = job["started_at"].as_str().expect("started");
+        let end = job["finished_at"].as_str().expect("finished");
+        edges.push((time_key(start), 1));
+        edges.push((time_key(end), -1));
     }
-    // RFC 3339 times in one zone sort as text; an end sorts before a start at the same time.
+    // At the same instant an end sorts before a start.
     edges.sort();
     let (mut now, mut most) = (0i32, 0i32);
     for (_, step) in edges {
