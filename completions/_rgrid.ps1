@@ -32,7 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script''s exit code')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a JobSpec v1 file (`-` for standard input): any image, any command')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a job''s status')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a job''s or a batch''s status')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a job''s logs; `--follow` waits for more until the job ends')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List recent jobs, newest first')
             [CompletionResult]::new('outputs', 'outputs', [CompletionResultType]::ParameterValue, 'List a job''s output files with their sizes and fresh download URLs')
@@ -66,6 +66,8 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Attempts after a failed first one. `rgrid run` fails fast by default')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to put the job''s output files')
             [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'Where to put the job''s output files')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Run the script once per file matching this glob (quote it: ''data/*.csv''). Each job gets its file as the first argument; outputs land in `outputs/<file stem>/` (or `-o DIR/<file stem>/`)')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'With --batch: at most N of the batch''s jobs run at once')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
@@ -75,6 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('--detach', '--detach', [CompletionResultType]::ParameterName, 'Submit and return at once with the job id')
             [CompletionResult]::new('--remote-only', '--remote-only', [CompletionResultType]::ParameterName, 'Leave the outputs on the grid; `rgrid download ID` fetches them later')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'With --detach, print the job as JSON')
+            [CompletionResult]::new('--flat', '--flat', [CompletionResultType]::ParameterName, 'With --batch: every job''s outputs straight into the output directory, no `<file stem>/` folders')
             [CompletionResult]::new('--timestamps', '--timestamps', [CompletionResultType]::ParameterName, 'Start each line of output with the time it was written (UTC, milliseconds)')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Start each line of output with its stream: `out|` or `err|`')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -133,6 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         'rgrid;list' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only jobs with this status: queued, running, succeeded, failed, cancelled')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many jobs')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Only the jobs of this batch (as `rgrid run --batch` printed it)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
@@ -146,8 +150,8 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             break
         }
         'rgrid;outputs' {
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
@@ -510,7 +514,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         'rgrid;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script''s exit code')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a JobSpec v1 file (`-` for standard input): any image, any command')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a job''s status')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a job''s or a batch''s status')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a job''s logs; `--follow` waits for more until the job ends')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List recent jobs, newest first')
             [CompletionResult]::new('outputs', 'outputs', [CompletionResultType]::ParameterValue, 'List a job''s output files with their sizes and fresh download URLs')

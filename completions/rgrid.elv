@@ -29,7 +29,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --version 'Print version'
             cand run 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script''s exit code'
             cand submit 'Submit a JobSpec v1 file (`-` for standard input): any image, any command'
-            cand status 'Show a job''s status'
+            cand status 'Show a job''s or a batch''s status'
             cand logs 'Print a job''s logs; `--follow` waits for more until the job ends'
             cand list 'List recent jobs, newest first'
             cand outputs 'List a job''s output files with their sizes and fresh download URLs'
@@ -62,6 +62,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --retries 'Attempts after a failed first one. `rgrid run` fails fast by default'
             cand -o 'Where to put the job''s output files'
             cand --output-dir 'Where to put the job''s output files'
+            cand --batch 'Run the script once per file matching this glob (quote it: ''data/*.csv''). Each job gets its file as the first argument; outputs land in `outputs/<file stem>/` (or `-o DIR/<file stem>/`)'
+            cand --parallel 'With --batch: at most N of the batch''s jobs run at once'
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
             cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
@@ -71,6 +73,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --detach 'Submit and return at once with the job id'
             cand --remote-only 'Leave the outputs on the grid; `rgrid download ID` fetches them later'
             cand --json 'With --detach, print the job as JSON'
+            cand --flat 'With --batch: every job''s outputs straight into the output directory, no `<file stem>/` folders'
             cand --timestamps 'Start each line of output with the time it was written (UTC, milliseconds)'
             cand --prefix 'Start each line of output with its stream: `out|` or `err|`'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -125,6 +128,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         &'rgrid;list'= {
             cand --status 'Only jobs with this status: queued, running, succeeded, failed, cancelled'
             cand --limit 'At most this many jobs'
+            cand --batch 'Only the jobs of this batch (as `rgrid run --batch` printed it)'
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
             cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
@@ -137,8 +141,8 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --version 'Print version'
         }
         &'rgrid;outputs'= {
-            cand --server 'URL of an rgrid server; without it, the local grid on this machine'
-            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never'
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand --json 'Print JSON'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
@@ -463,7 +467,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         &'rgrid;help'= {
             cand run 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script''s exit code'
             cand submit 'Submit a JobSpec v1 file (`-` for standard input): any image, any command'
-            cand status 'Show a job''s status'
+            cand status 'Show a job''s or a batch''s status'
             cand logs 'Print a job''s logs; `--follow` waits for more until the job ends'
             cand list 'List recent jobs, newest first'
             cand outputs 'List a job''s output files with their sizes and fresh download URLs'

@@ -90,7 +90,7 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
         }
         Command::Outputs(args) => {
             commands::jobs::parse_id(&args.id)?;
-            commands::jobs::outputs(args, target::connect(&cli.global, ui).await?, ui).await
+            commands::jobs::outputs(args, target::connect(settings, ui).await?, ui).await
         }
         Command::Download(args) => {
             commands::jobs::parse_id(&args.id)?;

@@ -106,6 +106,7 @@ async fn overview(s: &dyn Store, project: &Project, other: &Project, node: &Node
                 p.id,
                 &JobFilter {
                     status: None,
+                    batch: None,
                     limit: 1000,
                 },
             )

@@ -102,6 +102,7 @@ async fn snapshot(state: &AppState, project: &Project) -> ApiResult<(String, Str
     }
     let filter = JobFilter {
         status: None,
+        batch: None,
         limit: SNAPSHOT_JOBS,
     };
     let jobs = state.store.list_jobs(project.id, &filter).await?;
