@@ -9,7 +9,8 @@ use rgrid_spec::access::{
     ProjectList, WhoAmI,
 };
 use rgrid_spec::api::{
-    ArtifactList, BatchRequest, BatchView, CostReport, ErrorBody, JobList, JobView, LogPage, NodeList, NodeView, UploadView,
+    ArtifactList, BatchRequest, BatchView, CostReport, ErrorBody, JobList, JobView, LogPage,
+    NodeList, NodeView, UploadView,
 };
 use rgrid_spec::JobSpec;
 use serde::de::DeserializeOwned;

@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::orchestrator::OrchestratorSettings;
 use crate::blobs::S3Settings;
+use crate::orchestrator::OrchestratorSettings;
 
 /// How long a runner may stay silent before its executions are abandoned and requeued.
 pub const DEFAULT_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
