@@ -58,6 +58,9 @@ _rgrid() {
             rgrid,nodes)
                 cmd="rgrid__subcmd__nodes"
                 ;;
+            rgrid,outputs)
+                cmd="rgrid__subcmd__outputs"
+                ;;
             rgrid,projects)
                 cmd="rgrid__subcmd__projects"
                 ;;
@@ -132,6 +135,9 @@ _rgrid() {
                 ;;
             rgrid__subcmd__help,nodes)
                 cmd="rgrid__subcmd__help__subcmd__nodes"
+                ;;
+            rgrid__subcmd__help,outputs)
+                cmd="rgrid__subcmd__help__subcmd__outputs"
                 ;;
             rgrid__subcmd__help,projects)
                 cmd="rgrid__subcmd__help__subcmd__projects"
@@ -236,7 +242,7 @@ _rgrid() {
 
     case "${cmd}" in
         rgrid)
-            opts="-q -h -V --server --profile --color --quiet --help --version run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help"
+            opts="-q -h -V --server --profile --color --quiet --help --version run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -502,7 +508,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__help)
-            opts="run submit status logs list download cancel retry top config nodes cost dev login logout whoami keys projects completions man help"
+            opts="run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -770,6 +776,20 @@ _rgrid() {
         rgrid__subcmd__help__subcmd__nodes__subcmd__drain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__outputs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1086,7 +1106,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__list)
-            opts="-q -h -V --status --limit --json --server --profile --color --quiet --help --version"
+            opts="-q -h -V --status --limit --batch --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1097,6 +1117,10 @@ _rgrid() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1317,6 +1341,32 @@ _rgrid() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rgrid__subcmd__outputs)
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rgrid__subcmd__projects)
             opts="-q -h -V --server --profile --color --quiet --help --version list create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1486,7 +1536,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__run)
-            opts="-r -e -o -d -q -h -V --req --runtime --cpu --memory --timeout --env --network --retries --output-dir --force --detach --remote-only --json --timestamps --prefix --server --profile --color --quiet --help --version"
+            opts="-r -e -o -d -q -h -V --req --runtime --cpu --memory --timeout --env --network --retries --output-dir --force --detach --remote-only --json --batch --parallel --flat --timestamps --prefix --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1533,6 +1583,14 @@ _rgrid() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

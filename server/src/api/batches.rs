@@ -10,7 +10,7 @@ use rgrid_spec::api::{
 };
 use rgrid_spec::{JobSpec, SpecError};
 
-use super::auth::User;
+use super::auth::{Developer, User};
 use super::jobs::{check_uploads_of, invalid, parse_stored_spec};
 use super::{ApiError, ApiResult, AppState, IdPath, JsonBody};
 use crate::store::{Batch, Job, JobFilter, NewJob};
@@ -18,7 +18,7 @@ use crate::store::{Batch, Job, JobFilter, NewJob};
 #[tracing::instrument(skip_all, fields(project = %project.slug))]
 pub async fn submit(
     State(state): State<AppState>,
-    User(project): User,
+    Developer(project): Developer,
     JsonBody(request): JsonBody<BatchRequest>,
 ) -> ApiResult<(StatusCode, Json<BatchView>)> {
     check_shape(&request)?;

@@ -10,7 +10,7 @@ use axum::Json;
 use rgrid_spec::api::{FileView, FILE_URL_MINUTES};
 use serde::Deserialize;
 
-use super::auth::User;
+use super::auth::Developer;
 use super::uploads::body_stream;
 use super::{ApiError, ApiResult, AppState};
 use crate::blobs::check_key;
@@ -25,10 +25,11 @@ pub struct FileQuery {
     expires_minutes: Option<u64>,
 }
 
+/// Needs a developer key: the answer is a URL anyone holding it may read.
 #[tracing::instrument(skip_all, fields(project = %project.slug))]
 pub async fn upload(
     State(state): State<AppState>,
-    User(project): User,
+    Developer(project): Developer,
     Path(slug): Path<String>,
     Query(query): Query<FileQuery>,
     body: Body,

@@ -21,9 +21,9 @@ use uuid::Uuid;
 
 use super::rows;
 use super::{
-    Account, ApiKeyInfo, Artifact, Batch, Beat, Claim, FinishEffect, Job, JobFilter, KeyGrant, LogChunk,
-    Member, NewApiKey, NewBootstrapToken, NewJob, NewNode, Node, NodeInfo, NodeRecord, OrderedNode,
-    Outcome, Overview, Project, Role, Store, StoreError, StoreResult, Usage, User,
+    Account, ApiKeyInfo, Artifact, Batch, Beat, Claim, FinishEffect, Job, JobFilter, KeyGrant,
+    LogChunk, Member, NewApiKey, NewBootstrapToken, NewJob, NewNode, Node, NodeInfo, NodeRecord,
+    OrderedNode, Outcome, Overview, Project, Role, Store, StoreError, StoreResult, Usage, User,
 };
 
 mod accounts;
