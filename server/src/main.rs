@@ -25,7 +25,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API until SIGTERM or Ctrl-C.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create accounts, users, projects and keys; mint bootstrap tokens; revoke nodes.
     Admin(admin::AdminArgs),
 }
@@ -127,7 +127,7 @@ impl S3Args {
 async fn main() {
     init_logging();
     let result = match Cli::parse().command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Admin(args) => admin::run(args).await,
     };
     if let Err(err) = result {
