@@ -398,7 +398,6 @@ fn partitioned_runner_late_finish_is_refused() {
     wait_for_output(&grid, here, &id, "started", Duration::from_secs(60));
     let first = execution_id(&pg, &db, &id, 1);
     proxy.cut();
-    let cut_at = Instant::now();
     grid.add_runner(docker_runner(1))
         .expect("start second runner");
     wait_for_job(
@@ -415,11 +414,14 @@ fn partitioned_runner_late_finish_is_refused() {
     println!(
         "runner cut off: its attempt still ran when the retry started: {cut_off_still_running}"
     );
-    // Keep the first runner away until its job has finished on its side (8 s of work).
-    let first_done = Duration::from_secs(10);
-    if let Some(rest) = first_done.checked_sub(cut_at.elapsed()) {
-        std::thread::sleep(rest);
-    }
+    // Keep the first runner away until its job has finished on its side (8 s of work): its
+    // container is gone then.
+    wait_until(
+        "the cut-off attempt to finish",
+        Duration::from_secs(60),
+        || running_containers_of_execution(&first).is_empty(),
+    )
+    .unwrap_or_else(|err| panic!("{err:#}\n{}", grid.logs()));
     proxy.restore();
     let view = wait_for_job(
         &grid,
