@@ -15,6 +15,9 @@ pub const DEFAULT_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
 /// requirements (bounded by 15 min on the runner), downloading inputs, uploading outputs.
 pub const DEFAULT_TIMEOUT_GRACE: Duration = Duration::from_secs(30 * 60);
 
+/// How long a long poll or log stream waits before it looks at the store again on its own.
+pub const DEFAULT_RECHECK: Duration = crate::api::events::RECHECK;
+
 #[derive(Clone)]
 pub struct ServerConfig {
     /// Where to listen; port 0 picks a free port (see `RunningServer::url`).
@@ -32,6 +35,8 @@ pub struct ServerConfig {
     pub heartbeat_timeout: Duration,
     /// The timeout backstop: see [`DEFAULT_TIMEOUT_GRACE`].
     pub timeout_grace: Duration,
+    /// See [`DEFAULT_RECHECK`].
+    pub recheck: Duration,
     /// Grow and shrink the pool of nodes; `None` leaves nodes to the operator.
     pub orchestrator: Option<OrchestratorSettings>,
     pub storage: Storage,
@@ -58,6 +63,7 @@ impl ServerConfig {
             bootstrap_token: None,
             heartbeat_timeout: DEFAULT_HEARTBEAT_TIMEOUT,
             timeout_grace: DEFAULT_TIMEOUT_GRACE,
+            recheck: DEFAULT_RECHECK,
             orchestrator: None,
             storage: Storage::Local,
         }
@@ -81,6 +87,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("bootstrap_token", &hidden(&self.bootstrap_token))
             .field("heartbeat_timeout", &self.heartbeat_timeout)
             .field("timeout_grace", &self.timeout_grace)
+            .field("recheck", &self.recheck)
             .field("orchestrator", &self.orchestrator)
             .field("storage", &self.storage)
             .finish()

@@ -10,6 +10,7 @@ pub mod config;
 pub mod config_file;
 pub mod orchestrator;
 pub mod reaper;
+pub mod replicas;
 pub mod store;
 
 pub use api::{router, AppState};

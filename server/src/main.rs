@@ -9,7 +9,9 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use rgrid_server::blobs::S3Settings;
-use rgrid_server::config::{sqlite_url, Storage, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_TIMEOUT_GRACE};
+use rgrid_server::config::{
+    sqlite_url, Storage, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_RECHECK, DEFAULT_TIMEOUT_GRACE,
+};
 use rgrid_server::config_file::{orchestrator_settings, FileConfig};
 use rgrid_server::ServerConfig;
 
@@ -62,6 +64,14 @@ struct ServeArgs {
     /// inputs, outputs) before the server abandons it, in case its runner did not stop it.
     #[arg(long, env = "RGRID_TIMEOUT_GRACE", default_value_t = DEFAULT_TIMEOUT_GRACE.as_secs())]
     timeout_grace: u64,
+
+    /// Seconds a waiting log follower or claim looks at the database again on its own. On
+    /// Postgres, changes made through other servers wake waiters at once (LISTEN/NOTIFY); this
+    /// is the fallback for a lost notification.
+    #[arg(long, env = "RGRID_RECHECK", value_name = "SECS",
+          default_value_t = DEFAULT_RECHECK.as_secs())]
+    recheck: u64,
+
     /// TOML file with the orchestrator's settings (see docs/operator.md); `RGRID_*` variables
     /// override its values.
     #[arg(long, env = "RGRID_CONFIG", value_name = "PATH")]
@@ -199,6 +209,7 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
         bootstrap_token: non_empty_env("RGRID_BOOTSTRAP_TOKEN"),
         heartbeat_timeout: Duration::from_secs(args.heartbeat_timeout.max(1)),
         timeout_grace: Duration::from_secs(args.timeout_grace),
+        recheck: Duration::from_secs(args.recheck.max(1)),
         orchestrator,
         storage: args.s3.storage()?,
     })

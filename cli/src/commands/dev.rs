@@ -33,6 +33,7 @@ pub async fn run(args: DevArgs, ui: &Ui) -> anyhow::Result<i32> {
         bootstrap_token: None,
         heartbeat_timeout: HEARTBEAT_TIMEOUT,
         timeout_grace: rgrid_server::config::DEFAULT_TIMEOUT_GRACE,
+        recheck: rgrid_server::config::DEFAULT_RECHECK,
         // The local grid is one machine with its own runner: nothing to scale.
         orchestrator: None,
         storage: rgrid_server::config::Storage::Local,

@@ -2,14 +2,18 @@
 //! claim waits for the queue to change. Writers poke; waiters subscribe *before* they look at
 //! the store, so a change between the look and the wait is never missed.
 //!
-//! Another server process sharing the database cannot poke us, so every wait also ends after
-//! [`RECHECK`] and the caller looks again (Postgres LISTEN/NOTIFY would replace that).
+//! Other server processes sharing a Postgres database hear of our changes and we of theirs
+//! through [`crate::replicas`] (LISTEN/NOTIFY): every local change is also handed to the
+//! publisher set with [`Events::publish_to`], and the peers' changes come back in through
+//! [`Events::apply`]. A notification can still be lost (a dropped listener connection), so
+//! every wait also ends after the recheck interval ([`RECHECK`] by default) and the caller
+//! looks again.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use uuid::Uuid;
 
@@ -22,6 +26,21 @@ pub struct Events {
     /// Any job or the queue changed: what `rgrid top` follows.
     any: watch::Sender<u64>,
     closing: watch::Sender<bool>,
+    /// Longest a waiter sleeps without looking at the store again.
+    recheck: Duration,
+    /// Where local changes go to reach other servers on the same database, when there are any.
+    peers: OnceLock<mpsc::UnboundedSender<Change>>,
+}
+
+/// One change, as it travels between servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Change {
+    /// The job's logs or status changed.
+    Job(Uuid),
+    /// Jobs changed that nobody named (the reaper abandoned some).
+    AllJobs,
+    /// A job was queued or requeued.
+    Queue,
 }
 
 /// Why a wait ended.
@@ -37,32 +56,65 @@ pub enum Wake {
 
 impl Default for Events {
     fn default() -> Events {
+        Events::new(RECHECK)
+    }
+}
+
+impl Events {
+    /// Waits end after `recheck` at the latest, so a missed wake-up costs at most that.
+    pub fn new(recheck: Duration) -> Events {
         Events {
             jobs: Mutex::new(HashMap::new()),
             queue: watch::channel(0).0,
             any: watch::channel(0).0,
             closing: watch::channel(false).0,
+            recheck,
+            peers: OnceLock::new(),
         }
     }
-}
 
-impl Events {
-    /// The job's logs or status changed.
-    pub fn job_changed(&self, job_id: Uuid) {
+    /// From now on every local change is also sent to `peers`; false if a publisher was set
+    /// already.
+    pub fn publish_to(&self, peers: mpsc::UnboundedSender<Change>) -> bool {
+        self.peers.set(peers).is_ok()
+    }
+
+    /// Wakes the local waiters a change concerns, without telling other servers (for changes
+    /// that came from them).
+    pub fn apply(&self, change: Change) {
         self.any_changed();
         let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(sender) = jobs.get(&job_id) {
-            sender.send_modify(|n| *n = n.wrapping_add(1));
+        match change {
+            Change::Job(job_id) => {
+                if let Some(sender) = jobs.get(&job_id) {
+                    sender.send_modify(|n| *n = n.wrapping_add(1));
+                }
+            }
+            Change::AllJobs => {
+                for sender in jobs.values() {
+                    sender.send_modify(|n| *n = n.wrapping_add(1));
+                }
+            }
+            Change::Queue => self.queue.send_modify(|n| *n = n.wrapping_add(1)),
         }
+    }
+
+    fn changed(&self, change: Change) {
+        self.apply(change);
+        if let Some(peers) = self.peers.get() {
+            // The publisher gone (shutting down) leaves the peers to their recheck.
+            let _ = peers.send(change);
+        }
+    }
+
+    /// The job's logs or status changed.
+    pub fn job_changed(&self, job_id: Uuid) {
+        self.changed(Change::Job(job_id));
     }
 
     /// Jobs changed that we cannot name (the reaper abandoned some).
     pub fn all_jobs_changed(&self) {
-        self.any_changed();
-        let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
-        for sender in jobs.values() {
-            sender.send_modify(|n| *n = n.wrapping_add(1));
-        }
+        self.changed(Change::AllJobs);
     }
 
     /// How many long polls wait on this job now (for tests and diagnostics).
@@ -79,8 +131,7 @@ impl Events {
 
     /// A job was queued or requeued.
     pub fn queue_changed(&self) {
-        self.any_changed();
-        self.queue.send_modify(|n| *n = n.wrapping_add(1));
+        self.changed(Change::Queue);
     }
 
     fn any_changed(&self) {
@@ -107,6 +158,7 @@ impl Events {
         Watch {
             receiver,
             closing: self.closing.subscribe(),
+            recheck: self.recheck,
             job: Some((self.clone(), job_id)),
         }
     }
@@ -116,6 +168,7 @@ impl Events {
         Watch {
             receiver: self.any.subscribe(),
             closing: self.closing.subscribe(),
+            recheck: self.recheck,
             job: None,
         }
     }
@@ -124,6 +177,7 @@ impl Events {
         Watch {
             receiver: self.queue.subscribe(),
             closing: self.closing.subscribe(),
+            recheck: self.recheck,
             job: None,
         }
     }
@@ -133,6 +187,7 @@ impl Events {
 pub struct Watch {
     receiver: watch::Receiver<u64>,
     closing: watch::Receiver<bool>,
+    recheck: Duration,
     /// Set for a job watch, so dropping the last one removes the job's entry.
     job: Option<(Arc<Events>, Uuid)>,
 }
@@ -147,7 +202,7 @@ impl Watch {
         if now >= deadline {
             return Wake::Deadline;
         }
-        let recheck = now + RECHECK;
+        let recheck = now + self.recheck;
         tokio::select! {
             _ = self.receiver.changed() => Wake::Look,
             // `closing` only ever turns true, so any change means closing.
@@ -189,6 +244,23 @@ mod tests {
         assert_eq!(watch.wait(far).await, Wake::Look);
         drop(watch);
         assert!(events.jobs.lock().expect("lock").is_empty());
+    }
+
+    #[tokio::test]
+    async fn local_changes_go_to_the_peers_and_applied_ones_do_not() {
+        let events = Arc::new(Events::default());
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        assert!(events.publish_to(tx));
+        let job = Uuid::new_v4();
+        let mut watch = events.watch_job(job);
+        events.apply(Change::Job(job));
+        let far = Instant::now() + Duration::from_secs(60);
+        assert_eq!(watch.wait(far).await, Wake::Look);
+        assert!(rx.try_recv().is_err(), "a peer's change is not sent back");
+        events.job_changed(job);
+        events.queue_changed();
+        assert_eq!(rx.try_recv().ok(), Some(Change::Job(job)));
+        assert_eq!(rx.try_recv().ok(), Some(Change::Queue));
     }
 
     #[tokio::test]

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::api::auth::hash_secret;
-use crate::api::{router, AppState};
+use crate::api::{router, AppState, Events};
 use crate::blobs::{Blobs, LocalBlobs, S3Blobs, UrlSigner};
 use crate::config::{mask_password_in, mask_url, ServerConfig, Storage};
 use crate::orchestrator::hetzner::HetznerProvider;
@@ -18,8 +18,8 @@ use crate::orchestrator::local::LocalProvider;
 use crate::orchestrator::{
     Orchestrator, OrchestratorSettings, Provider, ProviderSettings, SharedToken,
 };
-use crate::reaper;
 use crate::store::{connect_store, NewApiKey, Project, Role, Store, StoreError};
+use crate::{reaper, replicas};
 
 pub mod secrets;
 
@@ -70,6 +70,8 @@ pub struct RunningServer {
     server: JoinHandle<std::io::Result<()>>,
     reaper: JoinHandle<()>,
     orchestrator: Option<JoinHandle<()>>,
+    /// Wake-ups to and from other servers on the same Postgres database.
+    replicas: Option<JoinHandle<()>>,
 }
 
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
@@ -109,9 +111,13 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
 
     let (blobs, signer) = open_blobs(&config, &public_url)?;
     let mut state = AppState::new(store.clone(), blobs, signer, &bootstrap_token);
+    state.events = Arc::new(Events::new(config.recheck));
     state.settings.heartbeat_interval = (config.heartbeat_timeout / 3).max(Duration::from_secs(1));
 
     let (stop, stopped) = watch::channel(false);
+    let replicas = store
+        .postgres_pool()
+        .map(|pool| replicas::start(pool, state.events.clone(), stopped.clone()));
     let orchestrator = match &config.orchestrator {
         Some(settings) => {
             let orchestrator = Orchestrator::new(
@@ -146,6 +152,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         server,
         reaper,
         orchestrator,
+        replicas,
     })
 }
 
@@ -213,6 +220,11 @@ impl RunningServer {
         if let Some(orchestrator) = self.orchestrator {
             if let Err(err) = orchestrator.await {
                 tracing::error!(cause = %err, "orchestrator task failed");
+            }
+        }
+        if let Some(replicas) = self.replicas {
+            if let Err(err) = replicas.await {
+                tracing::error!(cause = %err, "replica wake-up task failed");
             }
         }
         tracing::info!("server stopped");

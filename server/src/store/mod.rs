@@ -224,6 +224,12 @@ pub trait Store: Send + Sync + 'static {
     /// Runs this backend's pending migrations.
     async fn migrate(&self) -> StoreResult<()>;
 
+    /// The Postgres pool, for LISTEN/NOTIFY between servers on one database
+    /// ([`crate::replicas`]); `None` for a backend that one server owns alone (SQLite).
+    fn postgres_pool(&self) -> Option<sqlx::PgPool> {
+        None
+    }
+
     /// Creates (or finds) the account `slug`.
     async fn ensure_account(&self, slug: &str) -> StoreResult<Account>;
 

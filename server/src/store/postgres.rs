@@ -76,6 +76,10 @@ impl Store for PostgresStore {
         "postgres"
     }
 
+    fn postgres_pool(&self) -> Option<PgPool> {
+        Some(self.pool.clone())
+    }
+
     async fn migrate(&self) -> StoreResult<()> {
         sqlx::migrate!("./migrations/postgres")
             .run(&self.pool)
