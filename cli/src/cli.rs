@@ -56,7 +56,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// Run a Python script on the grid: upload it and its inputs, stream its logs, download
     /// the files it wrote. Exits with the script's exit code.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Submit a JobSpec v1 file (`-` for standard input): any image, any command.
     Submit(SubmitArgs),
     /// Show a job's or a batch's status.
@@ -177,21 +177,23 @@ pub struct RunArgs {
     #[arg(long = "req", short = 'r', value_name = "FILE")]
     pub requirements: Option<PathBuf>,
 
-    /// Container image to run in.
-    #[arg(long, value_name = "IMAGE", default_value = rgrid_spec::DEFAULT_RUNTIME)]
-    pub runtime: String,
+    /// Container image to run in [default: python:3.11-slim; also `RGRID_RUNTIME`, `runtime`
+    /// in .rgrid.toml or the user config].
+    #[arg(long, value_name = "IMAGE")]
+    pub runtime: Option<String>,
 
-    /// CPU limit in cores: 1, 0.5 or 500m.
+    /// CPU limit in cores: 1, 0.5 or 500m [also `RGRID_CPU`, `cpu` in a config file].
     #[arg(long, value_name = "N")]
     pub cpu: Option<String>,
 
-    /// Memory limit: 512Mi, 2Gi.
+    /// Memory limit: 512Mi, 2Gi [also `RGRID_MEMORY`, `memory` in a config file].
     #[arg(long, value_name = "SIZE")]
     pub memory: Option<String>,
 
-    /// Kill the job after this many seconds.
-    #[arg(long, value_name = "SECS", default_value_t = rgrid_spec::job_spec::DEFAULT_TIMEOUT_SECONDS)]
-    pub timeout: u64,
+    /// Kill the job after this many seconds [default: 3600; also `RGRID_TIMEOUT`, `timeout` in
+    /// a config file].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
 
     /// Environment variable for the job, KEY=VALUE (repeatable).
     #[arg(long = "env", short = 'e', value_name = "KEY=VALUE")]
@@ -205,9 +207,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub retries: u32,
 
-    /// Where to put the job's output files.
-    #[arg(long, short = 'o', value_name = "DIR", default_value = ".")]
-    pub output_dir: PathBuf,
+    /// Where to put the job's output files [default: the working directory, with --batch
+    /// `outputs/`; also `RGRID_OUTPUT_DIR`, `output_dir` in a config file].
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 
     /// Overwrite local files that differ from the job's outputs.
     #[arg(long)]
@@ -221,7 +224,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub remote_only: bool,
 
-    /// With --detach, print the job as JSON.
+    /// JSON on stdout: with --detach the job (or batch) as one object; otherwise JSON Lines,
+    /// one event per line (submitted, status, log, output, finished). See docs/cli.md.
     #[arg(long)]
     pub json: bool,
 
@@ -242,6 +246,11 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub log_format: LogFormatArgs,
+
+    /// Which settings came from the environment or a config file instead of a flag: (setting,
+    /// source), for messages about their values.
+    #[arg(skip)]
+    pub from_settings: Vec<(&'static str, String)>,
 }
 
 /// How followed logs are shown.

@@ -9,8 +9,8 @@ use rgrid_spec::access::{
     ProjectList, WhoAmI,
 };
 use rgrid_spec::api::{
-    ArtifactList, BatchRequest, BatchView, CostReport, ErrorBody, JobList, JobView, LogPage,
-    NodeList, NodeView, UploadView,
+    ArtifactList, BatchRequest, BatchView, CostReport, ErrorBody, JobList, JobStatus, JobView,
+    LogPage, NodeList, NodeView, UploadView,
 };
 use rgrid_spec::JobSpec;
 use serde::de::DeserializeOwned;
@@ -163,6 +163,26 @@ impl Client {
     pub async fn retry(&self, id: Uuid) -> Result<JobView, ClientError> {
         self.send_json(self.http.post(self.url(&format!("/v1/jobs/{id}/retry"))))
             .await
+    }
+
+    /// The job once its status or attempt count differs from `seen`, waiting up to `wait`
+    /// seconds for that (an older server answers at once).
+    pub async fn job_change(
+        &self,
+        id: Uuid,
+        seen: (JobStatus, u32),
+        wait: u64,
+    ) -> Result<JobView, ClientError> {
+        let request = self
+            .http
+            .get(self.url(&format!("/v1/jobs/{id}")))
+            .query(&[
+                ("wait", wait.to_string()),
+                ("status", seen.0.as_str().to_string()),
+                ("attempts", seen.1.to_string()),
+            ])
+            .timeout(Duration::from_secs(wait + 30));
+        self.send_json(request).await
     }
 
     /// Log chunks after the cursor, waiting up to `wait` seconds for new ones.

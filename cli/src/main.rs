@@ -11,6 +11,7 @@ mod follow;
 mod local_grid;
 mod outcome;
 mod printer;
+mod run_events;
 mod settings;
 mod stream;
 mod target;
@@ -38,7 +39,7 @@ fn main() {
             std::process::exit(exit::USAGE);
         }
     };
-    let ui = Ui::new(settings.color.value, cli.global.quiet);
+    let ui = Ui::new(settings.color.value, settings.quiet.value);
     init_tracing(&cli.command);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -65,6 +66,16 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
         #[cfg(not(feature = "embedded"))]
         Command::Dev(_) => Err(UsageError("this build of rgrid has no local grid".into()).into()),
         Command::Run(args) => {
+            if args.batch.is_some() && args.json && !args.detach {
+                // Not built: a JSON event stream for a whole batch (see docs/cli.md).
+                return Err(UsageError(
+                    "`--json` with `--batch` needs `--detach`; then follow the batch with \
+                     `rgrid status BATCH --json` or `rgrid list --batch BATCH --json`"
+                        .into(),
+                )
+                .into());
+            }
+            let args = commands::run::with_settings(*args, settings);
             // Check local files before starting or contacting any grid.
             let plan = commands::run::plan(&args, ui)?;
             let target = target::connect(settings, ui).await?;
@@ -97,7 +108,7 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
             commands::jobs::download(args, target::connect(settings, ui).await?, ui).await
         }
         Command::Top => top::run(target::connect(settings, ui).await?.client, ui).await,
-        Command::Config(args) => commands::config::run(args, settings),
+        Command::Config(args) => commands::config::run(args, settings).await,
         Command::Nodes(args) => {
             commands::nodes::run(args, target::connect(settings, ui).await?, ui).await
         }

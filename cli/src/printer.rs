@@ -15,6 +15,8 @@ use crate::ui::Ui;
 pub struct Format {
     /// JSON Lines, `{"type":"log",…}` per chunk and `{"type":"end",…}` at the end.
     pub json: bool,
+    /// Part of `rgrid run --json`, which ends with its own `finished` event instead of `end`.
+    pub run_events: bool,
     /// Each line starts with the time the runner read it (UTC).
     pub timestamps: bool,
     /// Each line starts with `out|` or `err|`.
@@ -53,6 +55,7 @@ impl Printer {
                 "type": "log",
                 "id": chunk.id,
                 "attempt": chunk.attempt,
+                "seq": chunk.seq,
                 "stream": chunk.stream,
                 "text": String::from_utf8_lossy(&chunk.data.0),
                 "at": chunk.at,
@@ -98,7 +101,7 @@ impl Printer {
     /// The job ended and every chunk has been printed.
     pub fn end(&mut self, status: JobStatus, next: i64) {
         self.finish_step();
-        if self.format.json {
+        if self.format.json && !self.format.run_events {
             let line = serde_json::json!({"type": "end", "status": status, "next": next});
             write_out(format!("{line}\n").as_bytes());
         }

@@ -55,7 +55,33 @@ pub struct Values {
     pub api_key: Option<String>,
     /// `auto`, `always` or `never`.
     pub color: Option<String>,
+    /// Print only the job's own output and errors.
+    pub quiet: Option<bool>,
+    /// Where `rgrid run` puts the job's output files (a file's relative path is taken from
+    /// the file's own directory).
+    pub output_dir: Option<PathBuf>,
+    /// `rgrid run`'s container image.
+    pub runtime: Option<String>,
+    /// `rgrid run`'s CPU limit: `1`, `0.5`, `500m`.
+    pub cpu: Option<String>,
+    /// `rgrid run`'s memory limit: `512Mi`, `2Gi`.
+    pub memory: Option<String>,
+    /// `rgrid run`'s job timeout in seconds.
+    pub timeout: Option<u64>,
 }
+
+/// Every setting's name, as the files and `rgrid config show` spell it.
+const NAMES: [&str; 9] = [
+    "server",
+    "api_key",
+    "color",
+    "quiet",
+    "output_dir",
+    "runtime",
+    "cpu",
+    "memory",
+    "timeout",
+];
 
 /// One source of values.
 #[derive(Debug, Clone)]
@@ -67,7 +93,7 @@ pub struct Layer {
 
 impl Layer {
     fn uniform(values: Values, source: Source) -> Layer {
-        let sources = ["server", "api_key", "color"]
+        let sources = NAMES
             .into_iter()
             .map(|name| (name, source.clone()))
             .collect();
@@ -81,8 +107,17 @@ pub struct Settings {
     pub server: Option<Setting<String>>,
     pub api_key: Option<Setting<String>>,
     pub color: Setting<ColorChoice>,
+    pub quiet: Setting<bool>,
+    /// None: `rgrid run` writes into the working directory (a batch into `outputs/`).
+    pub output_dir: Option<Setting<PathBuf>>,
+    pub runtime: Setting<String>,
+    pub cpu: Option<Setting<String>>,
+    pub memory: Option<Setting<String>>,
+    pub timeout: Setting<u64>,
     /// `--profile`/`RGRID_PROFILE`: which saved login (`rgrid login`) to use.
     pub profile: Option<String>,
+    /// Where `profile` came from (`Default` when unset: the profile `default`).
+    pub profile_source: Source,
 }
 
 /// What the environment looks like to the loader (real, or given by a test).
@@ -111,7 +146,7 @@ impl Environment<'_> {
 
 /// Reads every source, highest first, and resolves the settings.
 pub fn load(global: &GlobalArgs, env: &Environment<'_>) -> Result<Settings, UsageError> {
-    let mut layers = vec![flags(global), environment(env)];
+    let mut layers = vec![flags(global), environment(env)?];
     if let Some(path) = find_project_file(&env.cwd) {
         let values = read_file(&path)?;
         if values.api_key.is_some() {
@@ -131,20 +166,41 @@ pub fn load(global: &GlobalArgs, env: &Environment<'_>) -> Result<Settings, Usag
     }
     let mut settings = resolve(&layers)?;
     settings.profile = global.profile.clone();
+    if let Some(profile) = &global.profile {
+        // clap reads `RGRID_PROFILE` itself; the same value there means it came from there.
+        settings.profile_source = if (env.var)("RGRID_PROFILE").as_ref() == Some(profile) {
+            Source::Env("RGRID_PROFILE")
+        } else {
+            Source::Flag("--profile")
+        };
+    }
     Ok(settings)
+}
+
+/// The first layer holding a value wins.
+fn pick<T: Clone>(
+    layers: &[Layer],
+    name: &'static str,
+    get: impl Fn(&Values) -> Option<&T>,
+) -> Option<Setting<T>> {
+    layers.iter().find_map(|layer| {
+        get(&layer.values).map(|value| Setting {
+            value: value.clone(),
+            source: layer.sources.get(name).cloned().unwrap_or(Source::Default),
+        })
+    })
+}
+
+fn or_default<T>(setting: Option<Setting<T>>, value: T) -> Setting<T> {
+    setting.unwrap_or(Setting {
+        value,
+        source: Source::Default,
+    })
 }
 
 /// The first layer holding each value wins.
 pub fn resolve(layers: &[Layer]) -> Result<Settings, UsageError> {
-    let pick = |name: &'static str, get: fn(&Values) -> Option<&String>| {
-        layers.iter().find_map(|layer| {
-            get(&layer.values).map(|value| Setting {
-                value: value.clone(),
-                source: layer.sources.get(name).cloned().unwrap_or(Source::Default),
-            })
-        })
-    };
-    let color = match pick("color", |v| v.color.as_ref()) {
+    let color = match pick(layers, "color", |v| v.color.as_ref()) {
         Some(setting) => Setting {
             value: parse_color(&setting.value, &setting.source)?,
             source: setting.source,
@@ -154,43 +210,90 @@ pub fn resolve(layers: &[Layer]) -> Result<Settings, UsageError> {
             source: Source::Default,
         },
     };
+    let runtime = pick(layers, "runtime", |v| v.runtime.as_ref());
+    let timeout = pick(layers, "timeout", |v| v.timeout.as_ref());
     Ok(Settings {
-        server: pick("server", |v| v.server.as_ref()),
-        api_key: pick("api_key", |v| v.api_key.as_ref()),
+        server: pick(layers, "server", |v| v.server.as_ref()),
+        api_key: pick(layers, "api_key", |v| v.api_key.as_ref()),
         color,
+        quiet: or_default(pick(layers, "quiet", |v| v.quiet.as_ref()), false),
+        output_dir: pick(layers, "output_dir", |v| v.output_dir.as_ref()),
+        runtime: or_default(runtime, rgrid_spec::DEFAULT_RUNTIME.to_string()),
+        cpu: pick(layers, "cpu", |v| v.cpu.as_ref()),
+        memory: pick(layers, "memory", |v| v.memory.as_ref()),
+        timeout: or_default(timeout, rgrid_spec::job_spec::DEFAULT_TIMEOUT_SECONDS),
         profile: None,
+        profile_source: Source::Default,
     })
 }
 
 fn flags(global: &GlobalArgs) -> Layer {
     let values = Values {
         server: global.server.clone(),
-        api_key: None,
         color: global.color.map(|c| color_name(c).to_string()),
+        // `--quiet` absent says nothing: the sources below may still turn it on.
+        quiet: global.quiet.then_some(true),
+        ..Values::default()
     };
     let sources = [
         ("server", Source::Flag("--server")),
         ("color", Source::Flag("--color")),
+        ("quiet", Source::Flag("--quiet")),
     ]
     .into_iter()
     .collect();
     Layer { values, sources }
 }
 
-fn environment(env: &Environment<'_>) -> Layer {
-    let values = Values {
-        server: (env.var)("RGRID_SERVER"),
-        api_key: (env.var)("RGRID_API_KEY").map(|k| k.trim().to_string()),
-        color: (env.var)("RGRID_COLOR"),
+/// The `RGRID_*` variable of each setting.
+const VARIABLES: [(&str, &str); 9] = [
+    ("server", "RGRID_SERVER"),
+    ("api_key", "RGRID_API_KEY"),
+    ("color", "RGRID_COLOR"),
+    ("quiet", "RGRID_QUIET"),
+    ("output_dir", "RGRID_OUTPUT_DIR"),
+    ("runtime", "RGRID_RUNTIME"),
+    ("cpu", "RGRID_CPU"),
+    ("memory", "RGRID_MEMORY"),
+    ("timeout", "RGRID_TIMEOUT"),
+];
+
+fn environment(env: &Environment<'_>) -> Result<Layer, UsageError> {
+    let var = |name: &str| (env.var)(name);
+    let quiet = match var("RGRID_QUIET").as_deref() {
+        None => None,
+        Some("1" | "true" | "yes") => Some(true),
+        Some("0" | "false" | "no") => Some(false),
+        Some(other) => {
+            return Err(UsageError(format!(
+                "RGRID_QUIET=`{other}` is not a yes or no; use 1 or 0"
+            )))
+        }
     };
-    let sources = [
-        ("server", Source::Env("RGRID_SERVER")),
-        ("api_key", Source::Env("RGRID_API_KEY")),
-        ("color", Source::Env("RGRID_COLOR")),
-    ]
-    .into_iter()
-    .collect();
-    Layer { values, sources }
+    let timeout = match var("RGRID_TIMEOUT") {
+        None => None,
+        Some(text) => Some(text.trim().parse::<u64>().map_err(|_| {
+            UsageError(format!(
+                "RGRID_TIMEOUT=`{text}` is not a whole number of seconds"
+            ))
+        })?),
+    };
+    let values = Values {
+        server: var("RGRID_SERVER"),
+        api_key: var("RGRID_API_KEY").map(|k| k.trim().to_string()),
+        color: var("RGRID_COLOR"),
+        quiet,
+        output_dir: var("RGRID_OUTPUT_DIR").map(PathBuf::from),
+        runtime: var("RGRID_RUNTIME"),
+        cpu: var("RGRID_CPU"),
+        memory: var("RGRID_MEMORY"),
+        timeout,
+    };
+    let sources = VARIABLES
+        .into_iter()
+        .map(|(name, variable)| (name, Source::Env(variable)))
+        .collect();
+    Ok(Layer { values, sources })
 }
 
 /// The nearest `.rgrid.toml` in `dir` or above it.
@@ -203,13 +306,20 @@ pub fn find_project_file(dir: &Path) -> Option<PathBuf> {
 fn read_file(path: &Path) -> Result<Values, UsageError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| {
+    let mut values: Values = toml::from_str(&text).map_err(|e| {
         UsageError(format!(
-            "`{}` is not a valid rgrid config: {}; the keys are `server`, `api_key` and `color`",
+            "`{}` is not a valid rgrid config: {}; the keys are {}",
             path.display(),
-            e.message()
+            e.message(),
+            NAMES.map(|n| format!("`{n}`")).join(", ")
         ))
-    })
+    })?;
+    if let (Some(dir), Some(parent)) = (&values.output_dir, path.parent()) {
+        if dir.is_relative() {
+            values.output_dir = Some(parent.join(dir));
+        }
+    }
+    Ok(values)
 }
 
 fn parse_color(text: &str, source: &Source) -> Result<ColorChoice, UsageError> {
@@ -296,6 +406,65 @@ mod tests {
         let s = load_with(None, None);
         assert!(s.server.is_none());
         assert_eq!(s.color.source, Source::Default);
+    }
+
+    /// The `rgrid run` defaults: environment over project file over user file over default,
+    /// a relative output directory taken from the file's own directory.
+    #[test]
+    fn run_defaults_come_from_env_then_project_file_then_user_file() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let project = home.path().join("project");
+        let nested = project.join("src");
+        std::fs::create_dir_all(&nested).expect("dirs");
+        let user_file = home.path().join("config.toml");
+        std::fs::write(
+            &user_file,
+            "runtime = \"python:3.12-slim\"\ntimeout = 60\nmemory = \"1Gi\"\nquiet = true\n",
+        )
+        .expect("write");
+        let project_file = project.join(PROJECT_FILE);
+        std::fs::write(&project_file, "timeout = 120\noutput_dir = \"results\"\n").expect("w");
+
+        let load_with = |vars: &'static [(&'static str, &'static str)]| {
+            let var = move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            };
+            let env = Environment {
+                var: &var,
+                cwd: nested.clone(),
+                user_file: Some(user_file.clone()),
+            };
+            load(&global(None), &env)
+        };
+        let s = load_with(&[]).expect("load");
+        assert_eq!(s.timeout.value, 120);
+        assert_eq!(s.timeout.source, Source::ProjectFile(project_file.clone()));
+        assert_eq!(s.runtime.value, "python:3.12-slim");
+        assert_eq!(s.runtime.source, Source::UserFile(user_file.clone()));
+        assert_eq!(s.memory.expect("memory").value, "1Gi");
+        assert!(s.quiet.value);
+        assert_eq!(s.output_dir.expect("dir").value, project.join("results"));
+        assert!(s.cpu.is_none());
+
+        let s = load_with(&[("RGRID_TIMEOUT", "7"), ("RGRID_QUIET", "0")]).expect("load");
+        assert_eq!(s.timeout.value, 7);
+        assert_eq!(s.timeout.source, Source::Env("RGRID_TIMEOUT"));
+        assert!(
+            !s.quiet.value,
+            "RGRID_QUIET=0 beats the user file's quiet = true"
+        );
+
+        let err = load_with(&[("RGRID_TIMEOUT", "soon")]).expect_err("refused");
+        assert!(err.0.contains("RGRID_TIMEOUT"), "{}", err.0);
+
+        std::fs::remove_file(&project_file).expect("remove");
+        std::fs::remove_file(&user_file).expect("remove");
+        let s = load_with(&[]).expect("load");
+        assert_eq!(s.runtime.value, rgrid_spec::DEFAULT_RUNTIME);
+        assert_eq!(s.timeout.source, Source::Default);
+        assert!(!s.quiet.value);
     }
 
     #[test]

@@ -69,6 +69,10 @@ pub async fn run(
         jobs,
     };
     let batch = client.submit_batch(&request).await?;
+    if args.detach && args.json {
+        println!("{}", serde_json::to_string(&batch)?);
+        return Ok(exit::OK);
+    }
     if args.detach {
         println!("{}", batch.id);
         ui.note(format!(
@@ -103,11 +107,10 @@ fn items(args: &RunArgs, pattern: &str, plan: &Plan) -> anyhow::Result<Vec<Item>
         ))
         .into());
     }
-    let root = if args.output_dir == Path::new(".") {
-        PathBuf::from("outputs")
-    } else {
-        args.output_dir.clone()
-    };
+    let root = args
+        .output_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("outputs"));
     let taken: HashSet<&str> = plan.uploads.iter().map(|u| u.remote.as_str()).collect();
     let mut folders = HashSet::new();
     let mut items = Vec::with_capacity(files.len());

@@ -78,6 +78,7 @@ pub async fn logs(args: LogsArgs, target: Target, ui: &Ui) -> anyhow::Result<i32
     };
     let format = Format {
         json: args.json,
+        run_events: false,
         timestamps: args.log_format.timestamps,
         prefix: args.log_format.prefix,
     };

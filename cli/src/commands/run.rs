@@ -10,9 +10,10 @@ use uuid::Uuid;
 use crate::cli::RunArgs;
 use crate::client::Client;
 use crate::printer::Format;
+use crate::settings::{Setting, Settings, Source};
 use crate::target::Target;
 use crate::ui::Ui;
-use crate::{download, exit, follow, outcome, UsageError};
+use crate::{download, exit, follow, outcome, run_events, UsageError};
 
 pub async fn run(args: RunArgs, plan: Plan, target: Target, ui: &Ui) -> anyhow::Result<i32> {
     let client = &target.client;
@@ -28,21 +29,48 @@ pub async fn run(args: RunArgs, plan: Plan, target: Target, ui: &Ui) -> anyhow::
     ui.note(format!("job {} queued on {}", job.id, where_(&target)));
 
     let format = Format {
-        json: false,
+        json: args.json,
+        run_events: args.json,
         timestamps: args.log_format.timestamps,
         prefix: args.log_format.prefix,
     };
-    follow_to_end(client, job.id, ui, format).await?;
-    let job = client.job(job.id).await?;
+    let job = if args.json {
+        run_events::submitted(&job);
+        let status = run_events::StatusEvents::new(&job);
+        tokio::select! {
+            done = follow_to_end(client, job.id, ui, format) => done?,
+            () = status.watch(client, job.id) => {}
+        }
+        let job = client.job(job.id).await?;
+        status.report(&job);
+        job
+    } else {
+        follow_to_end(client, job.id, ui, format).await?;
+        client.job(job.id).await?
+    };
     finish(
         client,
         &job,
-        &args.output_dir,
-        args.force,
-        args.remote_only,
+        args.output_dir.as_deref().unwrap_or(Path::new(".")),
+        Finish {
+            force: args.force,
+            remote_only: args.remote_only,
+            json: args.json,
+        },
         ui,
     )
     .await
+}
+
+/// What to do with a finished job's outputs, and how to report them.
+#[derive(Debug, Clone, Copy)]
+pub struct Finish {
+    /// Overwrite local files that differ.
+    pub force: bool,
+    /// Leave the outputs on the grid.
+    pub remote_only: bool,
+    /// Report downloads and the end as `rgrid run --json` events.
+    pub json: bool,
 }
 
 /// Uploads a local file (unless the server holds its content already) and returns the input
@@ -73,6 +101,9 @@ pub async fn follow_to_end(
             Ok(())
         }
         _ = tokio::signal::ctrl_c() => {
+            if format.run_events {
+                run_events::detached(id);
+            }
             ui.note(format!(
                 "detached; job {id} keeps running. Follow it with `rgrid logs {id} --follow`, \
                  fetch its files with `rgrid download {id}`"
@@ -92,14 +123,25 @@ pub async fn finish(
     client: &Client,
     job: &rgrid_spec::api::JobView,
     dir: &Path,
-    force: bool,
-    remote_only: bool,
+    how: Finish,
     ui: &Ui,
 ) -> anyhow::Result<i32> {
     let code = outcome::exit_code(job);
     let mut outputs_note = String::new();
-    if !remote_only {
-        let got = download::outputs(client, job.id, dir, force).await?;
+    if !how.remote_only {
+        let got = download::outputs(client, job.id, dir, how.force).await?;
+        if how.json {
+            let states = [
+                (&got.written, "written"),
+                (&got.unchanged, "unchanged"),
+                (&got.kept, "kept"),
+            ];
+            for (paths, state) in states {
+                for path in paths {
+                    run_events::output(path, state);
+                }
+            }
+        }
         let names: Vec<String> = got.written.iter().map(|p| shown(p)).collect();
         if !names.is_empty() {
             outputs_note = format!("; outputs: {}", names.join(", "));
@@ -116,6 +158,9 @@ pub async fn finish(
                 job.id
             ));
         }
+    }
+    if how.json {
+        run_events::finished(job, code);
     }
     let executor = job.executor.as_deref().unwrap_or("unknown");
     let node = job.node.as_deref().unwrap_or("?");
@@ -235,13 +280,16 @@ pub fn plan(args: &RunArgs, ui: &Ui) -> anyhow::Result<Plan> {
     }
 
     let requirements = read_requirements(args)?;
-    let mut spec = JobSpec::new(args.runtime.clone(), vec!["python".into(), script_name]);
+    let runtime = args.runtime.clone().unwrap_or_default();
+    let mut spec = JobSpec::new(runtime, vec!["python".into(), script_name]);
     spec.spec.args = job_args;
     spec.spec.env = parse_env(&args.env)?;
     spec.spec.requirements = requirements;
     spec.spec.resources.cpu = args.cpu.clone();
     spec.spec.resources.memory = args.memory.clone();
-    spec.spec.timeout_seconds = args.timeout;
+    spec.spec.timeout_seconds = args
+        .timeout
+        .unwrap_or(rgrid_spec::job_spec::DEFAULT_TIMEOUT_SECONDS);
     spec.spec.network = args.network;
     spec.spec.retries = args.retries;
     if let Some(stem) = args.script.file_stem() {
@@ -270,8 +318,58 @@ pub fn plan(args: &RunArgs, ui: &Ui) -> anyhow::Result<Plan> {
             sha256: None,
         });
     }
-    check.validate().map_err(|e| UsageError(flag_for(&e)))?;
+    check
+        .validate()
+        .map_err(|e| UsageError(flag_for(&e, &args.from_settings)))?;
     Ok(Plan { spec, uploads })
+}
+
+/// Fills the run flags not given from the settings (environment, project file, user file),
+/// noting where each came from.
+pub fn with_settings(mut args: RunArgs, settings: &Settings) -> RunArgs {
+    fn fill<T: Clone>(
+        flag: &mut Option<T>,
+        setting: Option<&Setting<T>>,
+        name: &'static str,
+        from: &mut Vec<(&'static str, String)>,
+    ) {
+        if flag.is_none() {
+            if let Some(setting) = setting {
+                *flag = Some(setting.value.clone());
+                if setting.source != Source::Default {
+                    from.push((name, setting.source.to_string()));
+                }
+            }
+        }
+    }
+    let mut from = Vec::new();
+    fill(
+        &mut args.runtime,
+        Some(&settings.runtime),
+        "runtime",
+        &mut from,
+    );
+    fill(&mut args.cpu, settings.cpu.as_ref(), "cpu", &mut from);
+    fill(
+        &mut args.memory,
+        settings.memory.as_ref(),
+        "memory",
+        &mut from,
+    );
+    fill(
+        &mut args.timeout,
+        Some(&settings.timeout),
+        "timeout",
+        &mut from,
+    );
+    fill(
+        &mut args.output_dir,
+        settings.output_dir.as_ref(),
+        "output_dir",
+        &mut from,
+    );
+    args.from_settings = from;
+    args
 }
 
 /// An argument that names a file by its shape (`data/x.csv`, `input.json`) but is not one
@@ -335,18 +433,22 @@ fn parse_env(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
     Ok(env)
 }
 
-/// Rewrites a spec error in terms of the `rgrid run` flag that caused it.
-fn flag_for(err: &rgrid_spec::SpecError) -> String {
-    let flag = match err.field.as_str() {
-        "spec.resources.cpu" => "--cpu",
-        "spec.resources.memory" => "--memory",
-        "spec.timeoutSeconds" => "--timeout",
-        "spec.runtime" => "--runtime",
-        "spec.retries" => "--retries",
-        f if f.starts_with("spec.env") => "--env",
+/// Rewrites a spec error in terms of the `rgrid run` flag (or setting) that caused it.
+fn flag_for(err: &rgrid_spec::SpecError, from_settings: &[(&'static str, String)]) -> String {
+    let (flag, setting) = match err.field.as_str() {
+        "spec.resources.cpu" => ("--cpu", "cpu"),
+        "spec.resources.memory" => ("--memory", "memory"),
+        "spec.timeoutSeconds" => ("--timeout", "timeout"),
+        "spec.runtime" => ("--runtime", "runtime"),
+        "spec.retries" => ("--retries", "retries"),
+        f if f.starts_with("spec.env") => ("--env", "env"),
         _ => return err.to_string(),
     };
-    format!("`{flag}` {}", err.message.replace("; write", "; give"))
+    let message = err.message.replace("; write", "; give");
+    match from_settings.iter().find(|(name, _)| *name == setting) {
+        Some((_, source)) => format!("`{setting}` (from {source}) {message}"),
+        None => format!("`{flag}` {message}"),
+    }
 }
 
 fn file_name(path: &Path) -> anyhow::Result<String> {

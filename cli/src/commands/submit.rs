@@ -48,5 +48,10 @@ pub async fn run(args: SubmitArgs, target: Target, ui: &Ui) -> anyhow::Result<i3
     crate::commands::run::follow_to_end(&target.client, job.id, ui, format).await?;
     let job = target.client.job(job.id).await?;
     let here = std::path::Path::new(".");
-    crate::commands::run::finish(&target.client, &job, here, false, true, ui).await
+    let how = crate::commands::run::Finish {
+        force: false,
+        remote_only: true,
+        json: false,
+    };
+    crate::commands::run::finish(&target.client, &job, here, how, ui).await
 }

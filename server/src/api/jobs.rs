@@ -92,14 +92,39 @@ pub fn invalid(field: &str, message: &str) -> ApiError {
     })
 }
 
+/// `?wait=SECS&status=S&attempts=N` makes it a long poll: the answer waits (at most `wait`
+/// seconds, capped by the server) until the job's status or attempt count differs from the
+/// ones given, so a client learns of each change without polling.
+#[derive(Debug, Default, Deserialize)]
+pub struct GetQuery {
+    #[serde(default)]
+    wait: u64,
+    status: Option<String>,
+    attempts: Option<u32>,
+}
+
 #[tracing::instrument(skip_all, fields(job_id = %id))]
 pub async fn get_one(
     State(state): State<AppState>,
     User(project): User,
     IdPath(id): IdPath,
+    Query(query): Query<GetQuery>,
 ) -> ApiResult<Json<JobView>> {
-    let job = state.store.get_job(project.id, id).await?;
-    Ok(Json(job_view(job)?))
+    let wait = std::time::Duration::from_secs(query.wait).min(state.settings.max_wait);
+    let deadline = tokio::time::Instant::now() + wait;
+    // Subscribe before looking, so a change between the look and the wait is not missed.
+    let mut watch = (query.wait > 0).then(|| state.events.watch_job(id));
+    loop {
+        let job = state.store.get_job(project.id, id).await?;
+        let seen = query.status.as_deref() == Some(job.status.as_str())
+            && query.attempts.is_none_or(|n| n == job.attempts);
+        let Some(watch) = watch.as_mut().filter(|_| seen && !job.status.is_final()) else {
+            return Ok(Json(job_view(job)?));
+        };
+        if watch.wait(deadline).await != super::events::Wake::Look {
+            return Ok(Json(job_view(job)?));
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
