@@ -482,7 +482,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__download)
-            opts="-q -h -V --force --server --profile --color --quiet --help --version"
+            opts="-q -h -V --force --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -954,7 +954,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__keys__subcmd__create)
-            opts="-q -h -V --role --server --profile --color --quiet --help --version"
+            opts="-q -h -V --role --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1080,7 +1080,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__keys__subcmd__revoke)
-            opts="-q -h -V --server --profile --color --quiet --help --version"
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1394,7 +1394,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__projects__subcmd__create)
-            opts="-q -h -V --account --server --profile --color --quiet --help --version"
+            opts="-q -h -V --account --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

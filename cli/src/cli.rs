@@ -40,7 +40,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum)]
     pub color: Option<ColorChoice>,
 
-    /// Print only the job's own output and errors, nothing from rgrid itself.
+    /// Print only the job's own output and errors, nothing from rgrid itself. Also
+    /// `RGRID_QUIET=1` or `quiet = true` in a config file.
     #[arg(long, short, global = true)]
     pub quiet: bool,
 }
@@ -122,7 +123,7 @@ pub struct WhoamiArgs {
 pub enum KeysCommand {
     /// List the project's keys: id, name, role, prefix, created, last used.
     List {
-        /// Print JSON.
+        /// Print JSON Lines, one key per line.
         #[arg(long)]
         json: bool,
     },
@@ -133,11 +134,17 @@ pub enum KeysCommand {
         /// admin, developer or viewer.
         #[arg(long, default_value = "developer")]
         role: String,
+        /// Print `{"key": {…}, "secret": "…"}`.
+        #[arg(long)]
+        json: bool,
     },
     /// Revoke a key by id; requests with it fail from then on.
     Revoke {
         /// The id `rgrid keys list` shows.
         id: i64,
+        /// Print the revoked key as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -148,7 +155,7 @@ pub enum ProjectsCommand {
         /// The account's name.
         #[arg(long)]
         account: String,
-        /// Print JSON.
+        /// Print JSON Lines, one project per line.
         #[arg(long)]
         json: bool,
     },
@@ -159,6 +166,9 @@ pub enum ProjectsCommand {
         /// The account's name.
         #[arg(long)]
         account: String,
+        /// Print `{"project": {…}, "key": {"key": {…}, "secret": "…"}}`.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -369,6 +379,10 @@ pub struct DownloadArgs {
     /// Overwrite local files that differ.
     #[arg(long)]
     pub force: bool,
+
+    /// Print JSON Lines, one file per line: `{"path": …, "state": …}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,13 @@ fn committed_man_pages_are_current() {
     assert!(status.success(), "rgrid man failed");
     let fresh = pages(fresh.path());
     assert!(fresh.contains_key("rgrid.1") && fresh.contains_key("rgrid-run.1"));
+    // Each command's page carries the global options and points at the main page.
+    for (name, page) in fresh.iter().filter(|(name, _)| name.starts_with("rgrid-")) {
+        let text = String::from_utf8_lossy(page);
+        for needle in ["\\-\\-server", "\\-\\-profile", "\\-\\-quiet", "SEE ALSO"] {
+            assert!(text.contains(needle), "{name} lacks {needle}");
+        }
+    }
     let committed = pages(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/man"));
     let stale: Vec<&String> = fresh
         .keys()

@@ -140,26 +140,37 @@ pub async fn keys(command: KeysCommand, target: Target) -> anyhow::Result<i32> {
         KeysCommand::List { json } => {
             let keys = target.client.keys().await?.keys;
             if json {
-                println!("{}", serde_json::to_string_pretty(&keys)?);
+                let mut out = std::io::stdout().lock();
+                for key in &keys {
+                    writeln!(out, "{}", serde_json::to_string(key)?)?;
+                }
             } else {
                 print_keys(&keys)?;
             }
         }
-        KeysCommand::Create { name, role } => {
+        KeysCommand::Create { name, role, json } => {
             let request = CreateKeyRequest {
                 name,
                 role: Some(role),
             };
             let created = target.client.create_key(&request).await?;
+            if json {
+                println!("{}", serde_json::to_string(&created)?);
+                return Ok(exit::OK);
+            }
             eprintln!(
                 "key {} `{}` ({}); it is shown once, store it now:",
                 created.key.id, created.key.name, created.key.role
             );
             println!("{}", created.secret);
         }
-        KeysCommand::Revoke { id } => {
+        KeysCommand::Revoke { id, json } => {
             let key = target.client.revoke_key(id).await?;
-            eprintln!("key {} `{}` revoked", key.id, key.name);
+            if json {
+                println!("{}", serde_json::to_string(&key)?);
+            } else {
+                eprintln!("key {} `{}` revoked", key.id, key.name);
+            }
         }
     }
     Ok(exit::OK)
@@ -203,16 +214,27 @@ pub async fn projects(command: ProjectsCommand, target: Target) -> anyhow::Resul
         ProjectsCommand::List { account, json } => {
             let projects = target.client.projects(&account).await?.projects;
             if json {
-                println!("{}", serde_json::to_string_pretty(&projects)?);
+                let mut out = std::io::stdout().lock();
+                for project in &projects {
+                    writeln!(out, "{}", serde_json::to_string(project)?)?;
+                }
             } else {
                 for project in projects {
                     println!("{}/{}", project.account, project.slug);
                 }
             }
         }
-        ProjectsCommand::Create { name, account } => {
+        ProjectsCommand::Create {
+            name,
+            account,
+            json,
+        } => {
             let request = CreateProjectRequest { slug: name };
             let created = target.client.create_project(&account, &request).await?;
+            if json {
+                println!("{}", serde_json::to_string(&created)?);
+                return Ok(exit::OK);
+            }
             eprintln!(
                 "project {}/{} created; its admin key is shown once, store it now:",
                 created.project.account, created.project.slug

@@ -198,6 +198,26 @@ pub async fn download(args: DownloadArgs, target: Target, ui: &Ui) -> anyhow::Re
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create directory {}", args.dir.display()))?;
     let got = download::outputs(&target.client, id, &args.dir, args.force).await?;
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        let states = [
+            (&got.written, "written"),
+            (&got.unchanged, "unchanged"),
+            (&got.kept, "kept"),
+        ];
+        for (paths, state) in states {
+            for path in paths {
+                let line = serde_json::json!({"path": path.display().to_string(), "state": state});
+                writeln!(out, "{line}")?;
+            }
+        }
+        let code = if got.kept.is_empty() {
+            exit::OK
+        } else {
+            exit::INTERNAL
+        };
+        return Ok(code);
+    }
     for path in &got.written {
         println!("{}", path.display());
     }
