@@ -11,6 +11,7 @@ mod follow;
 mod local_grid;
 mod outcome;
 mod printer;
+mod progress;
 mod run_events;
 mod settings;
 mod stream;

@@ -1,7 +1,7 @@
 //! How a job's log chunks reach the terminal: stdout to stdout, stderr to stderr, rgrid's own
 //! lines as notes; optionally each line prefixed with its time and stream; or JSON Lines.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -39,7 +39,7 @@ const SLOW_STEPS: [&str; 2] = ["installing requirements", "pulling image"];
 
 impl Printer {
     pub fn new(ui: Ui, format: Format) -> Printer {
-        let spinners = !ui.quiet && !format.json && std::io::stderr().is_terminal();
+        let spinners = crate::progress::shown(&ui, format.json);
         Printer {
             ui,
             format,

@@ -2,7 +2,7 @@
 //! request, followed with one progress bar, each job's outputs in `outputs/<file stem>/`.
 
 use std::collections::HashSet;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,7 @@ use crate::client::Client;
 use crate::commands::run::{upload, Plan, Upload};
 use crate::target::Target;
 use crate::ui::Ui;
-use crate::{download, exit, UsageError};
+use crate::{download, exit, progress, UsageError};
 
 /// How often the batch is polled while it runs.
 const POLL_EVERY: Duration = Duration::from_secs(1);
@@ -46,6 +46,7 @@ pub async fn run(
     for file in &plan.uploads {
         base.spec.files.inputs.push(upload(client, file).await?);
     }
+    // One bar for the whole batch: it counts uploads, then finished jobs.
     let bar = bar(ui, items.len(), "uploading");
     let mut jobs = Vec::with_capacity(items.len());
     for item in &items {
@@ -62,13 +63,15 @@ pub async fn run(
         jobs.push(spec);
         bar.inc(1);
     }
-    bar.finish_and_clear();
 
     let request = BatchRequest {
         parallel: args.parallel,
         jobs,
     };
     let batch = client.submit_batch(&request).await?;
+    if args.detach {
+        bar.finish_and_clear();
+    }
     if args.detach && args.json {
         println!("{}", serde_json::to_string(&batch)?);
         return Ok(exit::OK);
@@ -82,8 +85,11 @@ pub async fn run(
         ));
         return Ok(exit::OK);
     }
-    ui.note(format!("batch {} of {} jobs queued", batch.id, items.len()));
-    follow(client, batch.id, &items, &args, ui).await
+    bar.suspend(|| ui.note(format!("batch {} of {} jobs queued", batch.id, items.len())));
+    bar.set_prefix("batch");
+    bar.set_position(0);
+    bar.reset_eta();
+    follow(client, batch.id, &items, &args, &bar, ui).await
 }
 
 /// The files the pattern matches, sorted, each with its output folder. Refuses an empty match
@@ -159,10 +165,10 @@ fn name_of(
 
 /// A bar on a terminal; hidden when stderr is not one or with `--quiet`.
 fn bar(ui: &Ui, len: usize, what: &str) -> ProgressBar {
-    let target = if ui.quiet || !std::io::stderr().is_terminal() {
-        ProgressDrawTarget::hidden()
-    } else {
+    let target = if progress::shown(ui, false) {
         ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
     };
     let bar = ProgressBar::with_draw_target(Some(len as u64), target);
     let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} (ETA {eta})")
@@ -180,10 +186,10 @@ async fn follow(
     id: Uuid,
     items: &[Item],
     args: &RunArgs,
+    bar: &ProgressBar,
     ui: &Ui,
 ) -> anyhow::Result<i32> {
     let started = Instant::now();
-    let bar = bar(ui, items.len(), "batch");
     let mut handled = HashSet::new();
     let mut kept = Vec::new();
     loop {
