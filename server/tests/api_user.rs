@@ -371,3 +371,49 @@ async fn a_file_upload_returns_a_presigned_url() {
         assert_eq!(refused.status, status, "{uri}");
     }
 }
+
+/// `GET /v1/jobs/{id}?wait=&status=&attempts=` answers at once when the job differs from what
+/// the caller saw, and otherwise waits for the change (the claim) instead of the deadline.
+#[tokio::test]
+async fn a_job_long_poll_wakes_when_its_status_changes() {
+    let app = test_app().await;
+    let job = app.submit(spec(json!({}))).await;
+
+    let differs: JobView = app
+        .user(
+            Method::GET,
+            &format!("/v1/jobs/{job}?wait=20&status=running&attempts=1"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!((differs.status, differs.attempts), (JobStatus::Queued, 0));
+
+    let waiting = {
+        let app_router = app.router.clone();
+        let key = app.api_key.clone();
+        tokio::spawn(async move {
+            let uri = format!("/v1/jobs/{job}?wait=20&status=queued&attempts=0");
+            let request = axum::http::Request::get(uri)
+                .header("authorization", format!("Bearer {key}"))
+                .body(Body::empty())
+                .expect("request");
+            let response = tower::ServiceExt::oneshot(app_router, request)
+                .await
+                .expect("router");
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .expect("body");
+            serde_json::from_slice::<JobView>(&body).expect("job")
+        })
+    };
+    // The poll must be waiting before the claim, or this would not test the wake-up.
+    wait_until(|| app.state.events.job_watchers(job) == 1).await;
+    let token = app.register().await;
+    app.claim(&token, 0).await.assignment.expect("a job");
+    let changed = tokio::time::timeout(Duration::from_secs(15), waiting)
+        .await
+        .expect("the poll answered before its 20 s deadline")
+        .expect("task");
+    assert_eq!((changed.status, changed.attempts), (JobStatus::Running, 1));
+}
