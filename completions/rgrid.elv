@@ -89,7 +89,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
             cand -f 'Follow the job''s logs until it ends, and exit with its exit code'
             cand --follow 'Follow the job''s logs until it ends, and exit with its exit code'
-            cand --json 'Print the job as JSON'
+            cand --json 'Print the job as JSON; with --follow, JSON Lines events as `rgrid run --json` does'
             cand -q 'Print only the job''s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
             cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
             cand -h 'Print help'

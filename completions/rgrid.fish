@@ -86,7 +86,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l color -d 'When to
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s f -l follow -d 'Follow the job\'s logs until it ends, and exit with its exit code'
-complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l json -d 'Print the job as JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l json -d 'Print the job as JSON; with --follow, JSON Lines events as `rgrid run --json` does'
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s V -l version -d 'Print version'

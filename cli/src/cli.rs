@@ -314,7 +314,7 @@ pub struct SubmitArgs {
     #[arg(long, short)]
     pub follow: bool,
 
-    /// Print the job as JSON.
+    /// Print the job as JSON; with --follow, JSON Lines events as `rgrid run --json` does.
     #[arg(long)]
     pub json: bool,
 }

@@ -565,6 +565,42 @@ fn run_json_is_an_event_stream_and_keeps_the_exit_code() {
         }
     }
 
+    // `submit --follow --json`: the same events, the job's exit code.
+    let spec = serde_json::json!({
+        "apiVersion": "rgrid.dev/v1",
+        "kind": "Job",
+        "spec": {
+            "runtime": "python:3.11-slim",
+            "command": ["python", "main.py"],
+            "code": "print('inline', flush=True)\nraise SystemExit(4)\n",
+        }
+    });
+    std::fs::write(here.join("job.json"), spec.to_string()).expect("write spec");
+    let run = grid
+        .rgrid(here, &["submit", "job.json", "--follow", "--json"])
+        .expect("submit --follow --json");
+    assert_eq!(run.code, 4, "{run}");
+    let events = lines(&run);
+    assert_eq!(
+        events.first().map(|e| &e["type"]),
+        Some(&Value::from("submitted"))
+    );
+    let finished = events.last().expect("events");
+    check("submit --follow --json finished", finished, FINISHED);
+    assert_eq!(
+        (
+            finished["exit_code"].as_i64(),
+            finished["rgrid_exit"].as_i64()
+        ),
+        (Some(4), Some(4))
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "log" && e["text"] == "inline\n"),
+        "{run}"
+    );
+
     // A followed batch has no event stream yet: refused before anything is uploaded.
     let refused = grid
         .rgrid(here, &["run", "--json", "job.py", "--batch", "*.py"])

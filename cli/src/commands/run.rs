@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use rgrid_spec::api::JobView;
 use rgrid_spec::{InputFile, JobSpec};
 use uuid::Uuid;
 
@@ -34,20 +35,7 @@ pub async fn run(args: RunArgs, plan: Plan, target: Target, ui: &Ui) -> anyhow::
         timestamps: args.log_format.timestamps,
         prefix: args.log_format.prefix,
     };
-    let job = if args.json {
-        run_events::submitted(&job);
-        let status = run_events::StatusEvents::new(&job);
-        tokio::select! {
-            done = follow_to_end(client, job.id, ui, format) => done?,
-            () = status.watch(client, job.id) => {}
-        }
-        let job = client.job(job.id).await?;
-        status.report(&job);
-        job
-    } else {
-        follow_to_end(client, job.id, ui, format).await?;
-        client.job(job.id).await?
-    };
+    let job = follow_job(client, &job, ui, format).await?;
     finish(
         client,
         &job,
@@ -86,6 +74,29 @@ pub async fn upload(client: &Client, file: &Upload) -> anyhow::Result<InputFile>
         url: uploaded.url,
         sha256: Some(sha),
     })
+}
+
+/// Follows a just-submitted job to its end and returns it final; with `format.run_events`
+/// as the `rgrid run --json` events (submitted, status, log), else as logs for people.
+pub async fn follow_job(
+    client: &Client,
+    job: &JobView,
+    ui: &Ui,
+    format: Format,
+) -> anyhow::Result<JobView> {
+    if !format.run_events {
+        follow_to_end(client, job.id, ui, format).await?;
+        return Ok(client.job(job.id).await?);
+    }
+    run_events::submitted(job);
+    let status = run_events::StatusEvents::new(job);
+    tokio::select! {
+        done = follow_to_end(client, job.id, ui, format) => done?,
+        () = status.watch(client, job.id) => {}
+    }
+    let job = client.job(job.id).await?;
+    status.report(&job);
+    Ok(job)
 }
 
 /// Follows a submitted job's logs to its end; Ctrl-C detaches and leaves it running.

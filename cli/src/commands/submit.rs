@@ -44,14 +44,17 @@ pub async fn run(args: SubmitArgs, target: Target, ui: &Ui) -> anyhow::Result<i3
         return Ok(exit::OK);
     }
     ui.note(format!("job {} queued", job.id));
-    let format = crate::printer::Format::default();
-    crate::commands::run::follow_to_end(&target.client, job.id, ui, format).await?;
-    let job = target.client.job(job.id).await?;
+    let format = crate::printer::Format {
+        json: args.json,
+        run_events: args.json,
+        ..crate::printer::Format::default()
+    };
+    let job = crate::commands::run::follow_job(&target.client, &job, ui, format).await?;
     let here = std::path::Path::new(".");
     let how = crate::commands::run::Finish {
         force: false,
         remote_only: true,
-        json: false,
+        json: args.json,
     };
     crate::commands::run::finish(&target.client, &job, here, how, ui).await
 }
