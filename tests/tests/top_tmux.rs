@@ -144,3 +144,79 @@ fn top_shows_the_grid_opens_logs_cancels_and_restores_the_terminal() {
     // The alternate screen is gone: nothing of the dashboard is left on the terminal.
     assert!(!tmux.screen().contains("jobs ("), "{}", tmux.screen());
 }
+
+/// A batch on a real terminal shows its one progress bar; with `--quiet` nothing of it is
+/// ever drawn. (Off a terminal it is hidden too: tests/tests/e2e_json.rs.)
+#[test]
+fn a_batch_shows_one_bar_on_a_terminal_and_none_with_quiet() {
+    if !require_tmux() {
+        return;
+    }
+    let db = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite:{}", db.path().join("rgrid.db").display());
+    let mut grid = Grid::start(&database).expect("start rgrid-server");
+    let runner = RunnerOptions {
+        executor: "process",
+        slots: 2,
+        ..RunnerOptions::default()
+    };
+    grid.add_runner(runner).expect("start rgrid-runner");
+    let work = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        work.path().join("slow.py"),
+        "import time\ntime.sleep(4)\nprint('done')\n",
+    )
+    .expect("write script");
+    std::fs::create_dir_all(work.path().join("in")).expect("dir");
+    for name in ["a", "b"] {
+        std::fs::write(work.path().join(format!("in/{name}.txt")), name).expect("input");
+    }
+
+    for (quiet, socket) in [(false, "bar"), (true, "bar-quiet")] {
+        let tmux = Tmux {
+            socket: format!("rgrid-{socket}-test-{}", std::process::id()),
+        };
+        let command = format!(
+            "cd {} && env RGRID_SERVER={} RGRID_API_KEY={TEST_API_KEY} NO_COLOR=1 \
+             TERM=xterm-256color {} run slow.py --batch 'in/*.txt' {}; echo RUN-EXITED $?; \
+             sleep 60",
+            work.path().display(),
+            grid.url,
+            bin("rgrid").display(),
+            if quiet { "--quiet" } else { "" }
+        );
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "top",
+            "-x",
+            "100",
+            "-y",
+            "24",
+            &command,
+        ]);
+        let bars = std::cell::Cell::new(0);
+        tmux.wait_for(
+            "the batch to end",
+            |s| {
+                let bar_lines = s.lines().filter(|l| l.contains("batch [")).count();
+                bars.set(bars.get().max(bar_lines));
+                s.contains("RUN-EXITED")
+            },
+            &grid,
+        );
+        let screen = tmux.screen();
+        assert!(screen.contains("RUN-EXITED 0"), "{screen}\n{}", grid.logs());
+        if quiet {
+            assert_eq!(bars.get(), 0, "--quiet drew a bar");
+            assert!(
+                !screen.contains("rgrid:"),
+                "--quiet printed notes: {screen}"
+            );
+        } else {
+            assert_eq!(bars.get(), 1, "one bar while the batch ran");
+            assert!(screen.contains("2 succeeded"), "{screen}");
+        }
+    }
+}
