@@ -146,3 +146,35 @@ fn an_argument_shaped_like_a_missing_file_is_warned_about() {
     );
     assert_eq!(text.matches("warning").count(), 1, "{text}");
 }
+
+/// A bad run default from a config file or the environment names where it came from, and a
+/// flag still beats it.
+#[test]
+fn bad_run_defaults_name_their_source() {
+    let dir = dir_with_script();
+    std::fs::write(dir.path().join(".rgrid.toml"), "memory = \"lots\"\n").expect("write");
+    let out = rgrid(dir.path(), &["run", "main.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    let project_file = dir.path().join(".rgrid.toml");
+    let expected = format!(
+        "rgrid: error: `memory` (from project file {}) is \"lots\"",
+        project_file.display()
+    );
+    assert!(stderr(&out).starts_with(&expected), "{}", stderr(&out));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_rgrid"))
+        .args(["run", "main.py", "--memory", "1Gi"])
+        .current_dir(dir.path())
+        .env("RGRID_SERVER", "http://127.0.0.1:9")
+        .env("RGRID_API_KEY", "rg_unused")
+        .env("RGRID_TIMEOUT", "0")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run rgrid");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("rgrid: error: `timeout` (from environment RGRID_TIMEOUT) is 0"),
+        "{}",
+        stderr(&out)
+    );
+}
