@@ -2,12 +2,15 @@
 //! same pure function the server ticks with), with a simulated provider (servers boot after a
 //! delay) and simulated runners (each slot claims the oldest queued job the moment it is free),
 //! in simulated time. Prints peak nodes, node-hours, idle node-hours, queue wait p50/p99, and
-//! checks after every tick that capacity reached what the rule asks (scale-up within one tick).
+//! checks after every tick that capacity reached what the rule asks (scale-up within one tick)
+//! unless the tick says a limit held it back: the cap on orders per tick, or `max_nodes` with
+//! draining nodes still holding servers. It also counts ticks with more servers than
+//! `max_nodes` (there must be none).
 //!
 //! Run with `cargo bench -p rgrid-server --bench autoscale_sim`; without `--bench` (as
 //! `cargo test --all-targets` runs bench targets) it does nothing. Environment: `SIM_SEED`,
 //! `SIM_BURSTS` (default 6), `SIM_BURST_JOBS` (5000), `SIM_MAX_NODES` (1000),
-//! `SIM_BOOT_SECS` (90).
+//! `SIM_BOOT_SECS` (90), `SIM_MAX_ORDERS` (orders per tick, 100), `SIM_LIFETIME_SECS` (3600).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -16,7 +19,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rgrid_server::orchestrator::plan::{self, Memory, NodeFacts, Policy};
+use rgrid_server::orchestrator::plan::{self, Limit, Memory, NodeFacts, Policy};
 use rgrid_server::orchestrator::rule::{desired_nodes, Bounds, Load};
 use rgrid_spec::api::NodeState;
 use uuid::Uuid;
@@ -78,6 +81,7 @@ fn main() {
     let jobs = workload(&mut rng, env("SIM_BURSTS", 6), env("SIM_BURST_JOBS", 5000));
     let max_nodes = u32::try_from(env("SIM_MAX_NODES", 1000)).unwrap_or(u32::MAX);
     let boot = env("SIM_BOOT_SECS", 90);
+    let max_orders = u32::try_from(env("SIM_MAX_ORDERS", 100)).unwrap_or(u32::MAX);
     let policy = Policy {
         bounds: Bounds {
             slots_per_node: SLOTS,
@@ -85,9 +89,10 @@ fn main() {
             max_nodes,
         },
         scale_down_delay: Duration::from_secs(300),
-        lifetime: Duration::from_secs(3600),
+        lifetime: Duration::from_secs(env("SIM_LIFETIME_SECS", 3600)),
         register_deadline: Duration::from_secs(600),
         silence_timeout: Duration::from_secs(120),
+        max_orders_per_tick: max_orders,
     };
 
     let mut nodes: HashMap<Uuid, Node> = HashMap::new();
@@ -95,7 +100,8 @@ fn main() {
     let mut queue: VecDeque<usize> = VecDeque::new();
     let mut next_arrival = 0;
     let mut waits: Vec<u64> = Vec::with_capacity(jobs.len());
-    let (mut node_secs, mut idle_secs, mut peak, mut short_ticks, mut ticks) = (0, 0, 0, 0, 0);
+    let (mut node_secs, mut idle_secs, mut peak, mut ticks) = (0, 0, 0, 0);
+    let mut counts = TickCounts::default();
     let mut now = 0;
     // Run past the day until the last burst's work is done and the nodes are gone.
     while now < DAY || !queue.is_empty() || !nodes.is_empty() {
@@ -195,7 +201,14 @@ fn main() {
             .filter(|n| matches!(n.state, NodeState::Provisioning | NodeState::Active))
             .count();
         if (capacity as u64) < u64::from(desired_nodes(load, policy.bounds)) {
-            short_ticks += 1;
+            match tick.limited {
+                Some(Limit::OrderCap) => counts.cap += 1,
+                Some(Limit::MaxNodes) => counts.max_nodes += 1,
+                None => counts.short += 1,
+            }
+        }
+        if nodes.len() > max_nodes as usize {
+            counts.over_max += 1;
         }
         peak = peak.max(nodes.len());
         node_secs += TICK * nodes.len() as u64;
@@ -205,15 +218,21 @@ fn main() {
         }
     }
     report(
-        &jobs,
-        &mut waits,
-        peak,
-        node_secs,
-        idle_secs,
-        short_ticks,
-        ticks,
-        max_nodes,
+        &jobs, &mut waits, peak, node_secs, idle_secs, &counts, ticks, &policy,
     );
+}
+
+/// Ticks after which capacity was below the rule's answer, by cause, and ticks with more
+/// servers than `max_nodes`.
+#[derive(Default)]
+struct TickCounts {
+    /// No limit explains it: the plan failed the rule (must stay 0).
+    short: u64,
+    /// The cap on orders per tick held the rest back to the next ticks.
+    cap: u64,
+    /// `max_nodes` held it back: draining nodes still held servers.
+    max_nodes: u64,
+    over_max: u64,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -223,10 +242,11 @@ fn report(
     peak: usize,
     node_secs: u64,
     idle_secs: u64,
-    short_ticks: u64,
+    counts: &TickCounts,
     ticks: u64,
-    max_nodes: u32,
+    policy: &Policy,
 ) {
+    let max_nodes = policy.bounds.max_nodes;
     waits.sort_unstable();
     let pct = |p: f64| {
         let i = ((waits.len() as f64 - 1.0) * p).round() as usize;
@@ -236,11 +256,12 @@ fn report(
     let hours = |secs: u64| secs as f64 / 3600.0;
     println!(
         "autoscale_sim: {} jobs in a simulated day, {SLOTS} slots per node, \
-         max {max_nodes} nodes, tick {TICK} s",
-        jobs.len()
+         max {max_nodes} nodes, at most {} orders per tick, tick {TICK} s",
+        jobs.len(),
+        policy.max_orders_per_tick
     );
     println!("  jobs started          {}", waits.len());
-    println!("  peak nodes            {peak}");
+    println!("  peak nodes            {peak} (servers, draining ones included)");
     println!("  node-hours            {:.1}", hours(node_secs));
     println!(
         "  idle node-hours       {:.1} ({:.1}% of node-hours, boot time included)",
@@ -255,6 +276,16 @@ fn report(
     );
     println!("  queue wait p50 / p99  {} s / {} s", pct(0.5), pct(0.99));
     println!(
-        "  ticks short of rule   {short_ticks} of {ticks} (capacity < desired after the tick)"
+        "  ticks short of rule   {} of {ticks} (capacity < desired after the tick, no limit)",
+        counts.short
     );
+    println!(
+        "  ticks held by the cap {} (orders per tick reached; the rest ordered next tick)",
+        counts.cap
+    );
+    println!(
+        "  ticks held by max     {} (draining nodes still held servers up to max_nodes)",
+        counts.max_nodes
+    );
+    println!("  ticks above max_nodes {}", counts.over_max);
 }

@@ -38,6 +38,7 @@ pub struct OrchestratorFile {
     pub slots_per_node: Option<u32>,
     pub min_nodes: Option<u32>,
     pub max_nodes: Option<u32>,
+    pub max_orders_per_tick: Option<u32>,
     pub hourly_price: Option<f64>,
     pub lifetime_secs: Option<u64>,
     pub scale_down_delay_secs: Option<u64>,
@@ -156,6 +157,9 @@ pub fn orchestrator_settings(
     settings.max_nodes = layers
         .number("RGRID_MAX_NODES", file.max_nodes)?
         .unwrap_or(d.max_nodes);
+    settings.max_orders_per_tick = layers
+        .number("RGRID_MAX_ORDERS_PER_TICK", file.max_orders_per_tick)?
+        .unwrap_or(d.max_orders_per_tick);
     settings.hourly_price = layers.number("RGRID_NODE_HOURLY_PRICE", file.hourly_price)?;
     settings.lifetime = layers.secs("RGRID_NODE_LIFETIME_SECS", file.lifetime_secs, d.lifetime)?;
     settings.scale_down_delay = layers.secs(
@@ -174,6 +178,12 @@ pub fn orchestrator_settings(
         d.silence_timeout,
     )?;
     settings.tick = layers.secs("RGRID_ORCHESTRATOR_TICK_SECS", file.tick_secs, d.tick)?;
+    if settings.max_orders_per_tick == 0 {
+        return Err(ConfigError::Invalid {
+            setting: "orchestrator.max_orders_per_tick".into(),
+            message: "must be at least 1 (or no node would ever be ordered)".into(),
+        });
+    }
     if settings.slots_per_node == 0 || settings.tick.is_zero() {
         return Err(ConfigError::Invalid {
             setting: "orchestrator.slots_per_node / tick_secs".into(),
@@ -272,7 +282,7 @@ mod tests {
     fn environment_wins_over_file_and_file_over_defaults() {
         let file = parse(
             "[orchestrator]\nprovider = \"local\"\nmax_nodes = 3\nmin_nodes = 1\n\
-             lifetime_secs = 600\n[orchestrator.local]\nexecutor = \"process\"\n",
+             lifetime_secs = 600\nmax_orders_per_tick = 4\n[orchestrator.local]\nexecutor = \"process\"\n",
         );
         let env: HashMap<&str, &str> = HashMap::from([("RGRID_MAX_NODES", "7")]);
         let lookup = |name: &str| env.get(name).map(|v| v.to_string());
@@ -281,6 +291,7 @@ mod tests {
             .expect("on");
         assert_eq!(settings.max_nodes, 7);
         assert_eq!(settings.min_nodes, 1);
+        assert_eq!(settings.max_orders_per_tick, 4);
         assert_eq!(settings.lifetime, Duration::from_secs(600));
         assert_eq!(settings.scale_down_delay, Duration::from_secs(300));
         let ProviderSettings::Local(local) = settings.provider else {
@@ -302,6 +313,9 @@ mod tests {
         let err = orchestrator_settings(&no_token, &none, Path::new("/d")).expect_err("invalid");
         assert!(err.to_string().contains("RGRID_HETZNER_TOKEN"), "{err}");
         assert!(toml::from_str::<FileConfig>("[orchestrator]\nmax_node = 3\n").is_err());
+        let zero = parse("[orchestrator]\nprovider = \"local\"\nmax_orders_per_tick = 0\n");
+        let err = orchestrator_settings(&zero, &none, Path::new("/d")).expect_err("invalid");
+        assert!(err.to_string().contains("max_orders_per_tick"), "{err}");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub mod tokens;
 pub use metrics::Metrics;
 pub use provider::{Provider, ProviderError, ProviderServer, ServerRequest};
 pub use settings::{HetznerSettings, LocalSettings, OrchestratorSettings, ProviderSettings};
-pub use tokens::{BootstrapTokens, SharedToken};
+pub use tokens::{BootstrapTokens, SingleUseTokens};
 
 use plan::{Memory, NodeFacts};
 use rule::Load;
@@ -127,6 +127,7 @@ impl Orchestrator {
                 running,
                 desired = plan.desired,
                 create = plan.create,
+                limited = ?plan.limited,
                 drain = plan.drain.len(),
                 terminate = plan.terminate.len(),
                 dead = plan.dead.len(),

@@ -34,6 +34,9 @@ pub struct Policy {
     pub register_deadline: Duration,
     /// A registered node silent this long is dead.
     pub silence_timeout: Duration,
+    /// At most this many servers are ordered in one tick, so one huge backlog does not fire
+    /// hundreds of create calls at once; the rest follow on the next ticks.
+    pub max_orders_per_tick: u32,
 }
 
 /// What the orchestrator remembers between ticks.
@@ -43,14 +46,29 @@ pub struct Memory {
     pub surplus_since: Option<DateTime<Utc>>,
 }
 
+/// What kept a tick from ordering all the nodes the rule asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// `max_orders_per_tick`: the rest is ordered on the next ticks.
+    OrderCap,
+    /// `max_nodes`: draining nodes still hold servers, and count until they are terminated.
+    MaxNodes,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
     /// The rule's answer this tick.
     pub desired: u32,
-    /// Nodes counted as capacity (provisioning and active) after this plan's drains.
+    /// Nodes counted as capacity (provisioning and active) after this plan: drains done,
+    /// orders placed.
     pub capacity: u32,
+    /// Servers that exist after this plan (capacity plus draining nodes); never above
+    /// `max_nodes` unless it already was (a lowered setting), and then nothing is ordered.
+    pub servers: u32,
     /// New nodes to order.
     pub create: u32,
+    /// Set when fewer nodes are ordered than the rule asks for, and why.
+    pub limited: Option<Limit>,
     /// Active nodes to stop feeding: over their lifetime or surplus.
     pub drain: Vec<Uuid>,
     /// Drained nodes now idle: delete their servers.
@@ -72,25 +90,30 @@ pub fn plan(
         ..Plan::default()
     };
     let mut capacity: Vec<&NodeFacts> = Vec::new();
+    // Draining nodes keep their servers until they are terminated: they count toward
+    // `max_nodes` (a node drained by this plan included) but not toward capacity.
+    let mut draining = 0u32;
     for node in nodes {
         match node.state {
             _ if is_dead(now, node, policy) => plan.dead.push(node.id),
             NodeState::Active if age(now, node.created_at) >= policy.lifetime => {
-                plan.drain.push(node.id)
+                plan.drain.push(node.id);
+                draining += 1;
             }
             NodeState::Provisioning | NodeState::Active => capacity.push(node),
             NodeState::Draining if node.running == 0 => plan.terminate.push(node.id),
-            NodeState::Draining | NodeState::Terminated | NodeState::Dead => {}
+            NodeState::Draining => draining += 1,
+            NodeState::Terminated | NodeState::Dead => {}
         }
     }
 
     let have = count(capacity.len());
     if plan.desired >= have {
         memory.surplus_since = None;
-        plan.create = plan.desired - have;
-        plan.capacity = plan.desired;
+        order(&mut plan, have, draining, policy);
         return plan;
     }
+    plan.servers = have + draining;
     let since = *memory.surplus_since.get_or_insert(now);
     if age(now, since) < policy.scale_down_delay {
         plan.capacity = have;
@@ -111,6 +134,27 @@ pub fn plan(
     plan.capacity = plan.desired;
     memory.surplus_since = None;
     plan
+}
+
+/// Orders what the rule asks for beyond `have`, within the room `max_nodes` leaves next to
+/// the draining nodes and within the per-tick cap.
+fn order(plan: &mut Plan, have: u32, draining: u32, policy: &Policy) {
+    let wanted = plan.desired - have;
+    let room = policy
+        .bounds
+        .max_nodes
+        .saturating_sub(have.saturating_add(draining));
+    let cap = policy.max_orders_per_tick.max(1);
+    plan.create = wanted.min(room).min(cap);
+    plan.limited = if plan.create == wanted {
+        None
+    } else if room < cap {
+        Some(Limit::MaxNodes)
+    } else {
+        Some(Limit::OrderCap)
+    };
+    plan.capacity = have + plan.create;
+    plan.servers = have + draining + plan.create;
 }
 
 fn is_dead(now: DateTime<Utc>, node: &NodeFacts, policy: &Policy) -> bool {
@@ -148,6 +192,7 @@ mod tests {
             lifetime: 60 * MIN,
             register_deadline: 10 * MIN,
             silence_timeout: 2 * MIN,
+            max_orders_per_tick: 100,
         }
     }
 
@@ -217,10 +262,92 @@ mod tests {
         let tick = plan(t(60), load(0, 3), &nodes, &policy(), &mut memory);
         assert_eq!(tick.drain, vec![old.id]);
         assert_eq!(tick.terminate, vec![drained.id]);
+        // The work calls for 2 nodes, but the two draining nodes still hold 2 of the 3
+        // servers `max_nodes` allows: one replacement now, more as they terminate.
+        assert_eq!(tick.create, 1, "{tick:?}");
+        assert_eq!(tick.limited, Some(Limit::MaxNodes));
+        assert_eq!(tick.servers, 3);
+    }
+
+    #[test]
+    fn orders_per_tick_are_capped_and_the_rest_follow() {
+        let policy = Policy {
+            max_orders_per_tick: 2,
+            bounds: Bounds {
+                max_nodes: 10,
+                ..policy().bounds
+            },
+            ..policy()
+        };
+        let mut memory = Memory::default();
+        let mut nodes = Vec::new();
+        let mut orders = Vec::new();
+        for minute in 0..5 {
+            let tick = plan(t(minute), load(20, 0), &nodes, &policy, &mut memory);
+            orders.push((tick.create, tick.limited));
+            nodes.extend((0..tick.create).map(|_| node(NodeState::Provisioning, minute, 0, 0)));
+        }
+        let capped = Some(Limit::OrderCap);
         assert_eq!(
-            tick.create, 2,
-            "the drained node's work needs a replacement: {tick:?}"
+            orders,
+            vec![
+                (2, capped),
+                (2, capped),
+                (2, capped),
+                (2, capped),
+                (2, None)
+            ]
         );
+    }
+
+    /// A fleet at `max_nodes` whose nodes reach their lifetime one after another, under a
+    /// backlog: draining nodes hold their servers until idle, so servers never exceed the max.
+    #[test]
+    fn servers_never_exceed_max_nodes_while_nodes_drain() {
+        let policy = policy();
+        let max = policy.bounds.max_nodes as usize;
+        let mut memory = Memory::default();
+        let mut nodes: Vec<NodeFacts> = (0..3)
+            .map(|i| node(NodeState::Active, -60 + i * 10, 0, 2))
+            .collect();
+        for minute in 0..120 {
+            for node in &mut nodes {
+                node.last_seen = t(minute);
+                // Jobs run 3 minutes past the drain; a provisioning node registers after 1.
+                match node.state {
+                    NodeState::Draining if minute % 3 == 0 => node.running = 0,
+                    NodeState::Provisioning if t(minute) > node.created_at => {
+                        node.state = NodeState::Active;
+                        node.running = 2;
+                    }
+                    _ => {}
+                }
+            }
+            let tick = plan(t(minute), load(50, 6), &nodes, &policy, &mut memory);
+            for node in &mut nodes {
+                if tick.drain.contains(&node.id) {
+                    node.state = NodeState::Draining;
+                }
+            }
+            nodes
+                .retain(|node| !tick.terminate.contains(&node.id) && !tick.dead.contains(&node.id));
+            nodes
+                .extend((0..tick.create).map(|_| node(NodeState::Provisioning, minute, minute, 0)));
+            assert!(
+                nodes.len() <= max,
+                "minute {minute}: {} servers: {tick:?}",
+                nodes.len()
+            );
+            assert_eq!(tick.servers as usize, nodes.len(), "minute {minute}");
+        }
+    }
+
+    #[test]
+    fn a_lowered_max_orders_nothing() {
+        let mut memory = Memory::default();
+        let nodes: Vec<NodeFacts> = (0..5).map(|_| node(NodeState::Active, 0, 1, 2)).collect();
+        let tick = plan(t(1), load(40, 10), &nodes, &policy(), &mut memory);
+        assert_eq!((tick.create, tick.limited), (0, None), "{tick:?}");
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub struct OrchestratorSettings {
     pub slots_per_node: u32,
     pub min_nodes: u32,
     pub max_nodes: u32,
+    /// Servers ordered in one tick at most; a bigger backlog is ordered over several ticks.
+    pub max_orders_per_tick: u32,
     /// Price of one node per hour in EUR, for cost records.
     pub hourly_price: Option<f64>,
     pub lifetime: Duration,
@@ -37,6 +39,7 @@ impl OrchestratorSettings {
             slots_per_node: 2,
             min_nodes: 0,
             max_nodes: 10,
+            max_orders_per_tick: 20,
             hourly_price: None,
             lifetime: Duration::from_secs(60 * 60),
             scale_down_delay: Duration::from_secs(5 * 60),
@@ -57,6 +60,7 @@ impl OrchestratorSettings {
             lifetime: self.lifetime,
             register_deadline: self.register_deadline,
             silence_timeout: self.silence_timeout,
+            max_orders_per_tick: self.max_orders_per_tick,
         }
     }
 }
