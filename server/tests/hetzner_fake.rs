@@ -19,7 +19,7 @@ use rgrid_server::api::Events;
 use rgrid_server::orchestrator::hetzner::{HetznerProvider, GRID_LABEL};
 use rgrid_server::orchestrator::{
     HetznerSettings, Orchestrator, OrchestratorSettings, Provider, ProviderError, ProviderSettings,
-    ServerRequest, SharedToken,
+    ServerRequest, SingleUseTokens,
 };
 use rgrid_server::store::sqlite::SqliteStore;
 use rgrid_server::store::{NewJob, NewNode, Store};
@@ -359,6 +359,17 @@ async fn failures_are_sorted_into_refused_and_transient() {
     );
 }
 
+/// The bootstrap token cloud-init writes to `/etc/rgrid/bootstrap-token`.
+fn token_in(user_data: &str) -> String {
+    let doc: serde_norway::Value = serde_norway::from_str(user_data).unwrap();
+    let files = doc["write_files"].as_sequence().unwrap();
+    let file = files
+        .iter()
+        .find(|file| file["path"] == "/etc/rgrid/bootstrap-token")
+        .unwrap();
+    file["content"].as_str().unwrap().trim().to_string()
+}
+
 /// The orchestrator on a real store and the fake cloud: a backlog orders servers, a failed
 /// delete is retried until it succeeds, and a restarted orchestrator deletes a server it has
 /// no record of.
@@ -392,7 +403,10 @@ async fn orchestrator_orders_retries_deletes_and_reconciles_after_restart() {
         Orchestrator::new(
             store.clone(),
             Arc::new(provider(&url, "cx22")),
-            Arc::new(SharedToken(BOOTSTRAP.into())),
+            Arc::new(SingleUseTokens {
+                store: store.clone(),
+                ttl: Duration::from_secs(600),
+            }),
             Arc::new(Events::default()),
             settings,
             "https://grid.example.com".into(),
@@ -420,6 +434,19 @@ async fn orchestrator_orders_retries_deletes_and_reconciles_after_restart() {
         .iter()
         .all(|n| n.state == NodeState::Provisioning && n.provider_id.is_some()));
     assert_eq!(cloud.lock().unwrap().servers.len(), 2);
+    // Each server's user data holds a bootstrap token of its own, which registers once.
+    let user_data = cloud.lock().unwrap().user_data.clone();
+    let tokens: Vec<String> = user_data.iter().map(|data| token_in(data)).collect();
+    assert_eq!(tokens.len(), 2);
+    assert_ne!(tokens[0], tokens[1], "a fresh token per node");
+    for token in &tokens {
+        let hash = rgrid_server::api::auth::hash_secret(token);
+        store.spend_bootstrap_token(&hash).await.unwrap();
+        assert!(
+            store.spend_bootstrap_token(&hash).await.is_err(),
+            "single use"
+        );
+    }
     orchestrator.tick().await.unwrap();
     assert_eq!(
         store.node_records(None).await.unwrap().len(),

@@ -1,7 +1,8 @@
 //! The orchestrator end to end with the local provider: the server starts and stops real
 //! `rgrid-runner` processes as the queue grows and drains. Queue 20 short jobs with at most 3
 //! nodes → nodes appear, a runner killed mid-job is replaced and its jobs retried, every job
-//! succeeds, and the nodes drain and go away.
+//! succeeds, and the nodes drain and go away. Each node gets a bootstrap token of its own that
+//! its runner's registration spends: a second runner started with it is refused.
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -10,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use rgrid_tests::grid::{Grid, GridOptions};
-use rgrid_tests::process::{bin, wait_until};
+use rgrid_tests::process::{bin, wait_until, Daemon};
 use serde_json::Value;
 
 const JOBS: usize = 20;
@@ -72,6 +73,52 @@ fn jobs(grid: &Grid, cwd: &Path) -> Vec<Value> {
 
 fn state(node: &Value) -> &str {
     node["state"].as_str().unwrap_or_default()
+}
+
+/// The bootstrap tokens the local provider wrote for its nodes, one file per node.
+fn node_tokens(root: &Path) -> Vec<String> {
+    let entries = std::fs::read_dir(root).expect("nodes root");
+    entries
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("bootstrap-token")).ok())
+        .map(|token| token.trim().to_string())
+        .collect()
+}
+
+/// Every node got its own token; `registered`'s was spent when its runner registered, so a
+/// runner started with it (someone who read the file) is refused and exits.
+fn a_spent_token_registers_no_one(grid: &Grid, root: &Path, registered: &str) {
+    let tokens = node_tokens(root);
+    let distinct: HashSet<&String> = tokens.iter().collect();
+    assert!(
+        !tokens.is_empty(),
+        "no token files under {}",
+        root.display()
+    );
+    assert_eq!(distinct.len(), tokens.len(), "a token per node: {tokens:?}");
+    assert!(tokens.iter().all(|token| token.starts_with("rgb_")));
+
+    let spare = root.join("intruder");
+    std::fs::create_dir_all(&spare).expect("intruder dir");
+    let mut command = Command::new(bin("rgrid-runner"));
+    command
+        .args(["--server", &grid.url, "--name", "intruder", "--slots", "1"])
+        .args(["--executor", "process"])
+        .arg("--bootstrap-token-file")
+        .arg(root.join(registered).join("bootstrap-token"))
+        .arg("--work-root")
+        .arg(spare.join("work"))
+        .arg("--cache-root")
+        .arg(spare.join("cache"));
+    let mut intruder =
+        Daemon::spawn("intruder", command, spare.join("runner.log")).expect("start a runner");
+    let status = intruder.wait_exit(Duration::from_secs(60));
+    let log = intruder.log_text();
+    assert!(
+        status.is_some_and(|status| !status.success()),
+        "a runner with a spent token must stop: {status:?}\n{log}"
+    );
+    assert!(log.contains("401"), "refused as unauthorized: {log}");
 }
 
 fn write_config(path: &Path, root: &Path) {
@@ -148,6 +195,7 @@ fn local_provider_scales_with_the_queue_and_replaces_a_killed_runner() {
     })
     .unwrap_or_else(|err| panic!("{err}\n{}", grid.logs()));
     let (victim_id, victim_name) = victim.expect("found above");
+    a_spent_token_registers_no_one(&grid, &root, &victim_name);
     let pid = std::fs::read_to_string(root.join(&victim_name).join("pid")).expect("pid file");
     let killed = Command::new("kill")
         .args(["-KILL", pid.trim()])

@@ -16,7 +16,7 @@ use crate::config::{mask_password_in, mask_url, ServerConfig, Storage};
 use crate::orchestrator::hetzner::HetznerProvider;
 use crate::orchestrator::local::LocalProvider;
 use crate::orchestrator::{
-    Orchestrator, OrchestratorSettings, Provider, ProviderSettings, SharedToken,
+    Orchestrator, OrchestratorSettings, Provider, ProviderSettings, SingleUseTokens,
 };
 use crate::store::{connect_store, NewApiKey, Project, Role, Store, StoreError};
 use crate::{reaper, replicas};
@@ -123,7 +123,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
             let orchestrator = Orchestrator::new(
                 store.clone(),
                 provider_for(settings)?,
-                Arc::new(SharedToken(bootstrap_token.clone())),
+                Arc::new(SingleUseTokens {
+                    store: store.clone(),
+                    ttl: settings.register_deadline,
+                }),
                 state.events.clone(),
                 settings.clone(),
                 public_url.clone(),

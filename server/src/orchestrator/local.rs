@@ -1,8 +1,10 @@
 //! The local provider: each "server" is an `rgrid-runner` process on this machine, so the
 //! orchestrator can be exercised end to end with real jobs.
 //!
-//! Every node gets `<root>/<name>/` with its work directory, its log and a `pid` file. The pid
-//! files are the provider's list, so a restarted server finds the runners still running.
+//! Every node gets `<root>/<name>/` with its work directory, its log, a `pid` file and its
+//! single-use `bootstrap-token` (mode 0600, as cloud-init writes it on a Hetzner server; spent
+//! once the runner registered). The pid files are the provider's list, so a restarted server
+//! finds the runners still running.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,8 @@ impl LocalProvider {
 
     fn spawn(&self, request: &ServerRequest, dir: &Path) -> std::io::Result<Child> {
         std::fs::create_dir_all(dir.join("work"))?;
+        let token_file = dir.join("bootstrap-token");
+        write_private(&token_file, &format!("{}\n", request.bootstrap_token))?;
         let log = std::fs::File::create(dir.join("runner.log"))?;
         let mut command = Command::new(&self.settings.runner_bin);
         command
@@ -48,8 +52,8 @@ impl LocalProvider {
             .arg(dir.join("work"))
             .arg("--cache-root")
             .arg(self.settings.root.join("cache"))
-            // In the environment, not the arguments: `ps` shows arguments to every user.
-            .env("RGRID_BOOTSTRAP_TOKEN", &request.bootstrap_token)
+            // A file, not an argument: `ps` shows arguments to every user.
+            .env("RGRID_BOOTSTRAP_TOKEN_FILE", &token_file)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
@@ -128,6 +132,19 @@ impl Provider for LocalProvider {
         }
         Ok(servers)
     }
+}
+
+/// Writes `text` to a new file only its owner may read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
 }
 
 /// The pid in `<dir>/pid` when that process is still an `rgrid-runner` (a pid may be reused
