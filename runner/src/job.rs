@@ -141,7 +141,7 @@ async fn run_job_inner(ctx: &JobContext, assignment: Assignment) {
         return;
     }
     if control.cancelled.load(Ordering::SeqCst) {
-        report.outcome = Outcome::cancelled();
+        report.outcome = Outcome::cancelled().with_cpu_time(report.outcome.cpu_time);
     }
 
     let finish = FinishRequest {
@@ -150,6 +150,7 @@ async fn run_job_inner(ctx: &JobContext, assignment: Assignment) {
         message: report.outcome.message.clone(),
         artifacts: report.artifacts,
         executor: ctx.executor.name().to_string(),
+        cpu_seconds: report.outcome.cpu_time.map(|cpu| cpu.as_secs_f64()),
     };
     let finished = tokio::select! {
         finished = ctx.client.finish(assignment.execution_id, &finish) => finished,
@@ -229,13 +230,20 @@ async fn prepare_and_run(
     if outcome.reason != EndReason::Completed || control.kill.is_cancelled() {
         return outcome.into();
     }
+    let cpu_time = outcome.cpu_time;
 
     let collected = match outputs::collect(work_dir.path(), &spec.spec.files.outputs, &before) {
         Ok(collected) => collected,
         Err(OutputError::Missing(path)) => {
-            return Outcome::new(EndReason::MissingOutput, format!("missing output {path}")).into()
+            return Outcome::new(EndReason::MissingOutput, format!("missing output {path}"))
+                .with_cpu_time(cpu_time)
+                .into()
         }
-        Err(err) => return Outcome::runner_error(err.to_string()).into(),
+        Err(err) => {
+            return Outcome::runner_error(err.to_string())
+                .with_cpu_time(cpu_time)
+                .into()
+        }
     };
     match upload(ctx, assignment.execution_id, &collected).await {
         Ok(artifacts) => Report { outcome, artifacts },
@@ -243,7 +251,9 @@ async fn prepare_and_run(
             control.abandon();
             outcome.into()
         }
-        Err(err) => Outcome::runner_error(format!("output upload failed: {err}")).into(),
+        Err(err) => Outcome::runner_error(format!("output upload failed: {err}"))
+            .with_cpu_time(cpu_time)
+            .into(),
     }
 }
 

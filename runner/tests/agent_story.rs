@@ -162,6 +162,20 @@ async fn a_job_runs_streams_uploads_and_finishes_on(executor: ExecutorChoice, na
     assert_eq!(done.status, JobStatus::Succeeded, "{done:?}");
     assert_eq!(done.reason, Some(EndReason::Completed));
     assert_eq!(done.executor.as_deref(), Some(name));
+    // The finish carried the CPU time the runner measured; the server stored it for costs.
+    let usage = grid
+        .server
+        .state()
+        .store
+        .usage_since(done.created_at)
+        .await
+        .unwrap();
+    assert_eq!(usage.len(), 1, "{usage:?}");
+    match usage[0].cpu_seconds {
+        Some(cpu) => assert!((0.0..5.0).contains(&cpu), "{cpu}"),
+        // A container that ends before the meter's first sample (200 ms) has no figure.
+        None => assert_eq!(name, "docker", "the process executor always measures"),
+    }
 
     let stdout = grid.log_of(&job, Stream::Stdout).await;
     assert_eq!(stdout, b"hello from the job\n\xff\x00\n");

@@ -276,3 +276,26 @@ async fn leftover_containers_of_this_node_are_removed() {
     docker.remove_leftovers().await.unwrap();
     assert_eq!(containers_labelled("rgrid.test=leftover"), "");
 }
+
+/// The container's CPU use is sampled while it runs (its cgroup goes with it): a job that
+/// burns 2 CPU-seconds (by its own clock) reports most of them, one that sleeps next to none.
+#[tokio::test]
+async fn cpu_time_is_measured_busy_and_asleep() {
+    let scratch = Scratch::new();
+    let Some(docker) = docker(&scratch, "t-cpu").await else {
+        return;
+    };
+    let busy = "import time\nwhile time.process_time() < 2.0:\n    pass\n";
+    let ran = run(&docker, &scratch, &python_job(busy)).await;
+    assert_eq!(ran.outcome.reason, EndReason::Completed, "{}", ran.system);
+    let cpu = ran.outcome.cpu_time.expect("measured").as_secs_f64();
+    eprintln!("busy job: {cpu:.3} CPU-seconds");
+    assert!((1.0..30.0).contains(&cpu), "busy job: {cpu} s");
+
+    let asleep = "import time\ntime.sleep(2)\n";
+    let ran = run(&docker, &scratch, &python_job(asleep)).await;
+    assert_eq!(ran.outcome.reason, EndReason::Completed, "{}", ran.system);
+    let cpu = ran.outcome.cpu_time.expect("measured").as_secs_f64();
+    eprintln!("sleeping job: {cpu:.3} CPU-seconds");
+    assert!(cpu < 0.5, "sleeping job: {cpu} s");
+}

@@ -109,3 +109,33 @@ async fn without_network_no_socket_connects_when_unshare_works() {
         ran.stdout_text()
     );
 }
+
+/// A job that burns 2 CPU-seconds reports about that much (measured by the job's own clock,
+/// so a loaded machine only makes it take longer); one that sleeps 2 s reports next to none.
+#[tokio::test]
+async fn cpu_time_is_measured_busy_and_asleep() {
+    let scratch = Scratch::new();
+    let executor = ProcessExecutor::new(scratch.settings("p-cpu")).await;
+    let busy = "import time\nwhile time.process_time() < 2.0:\n    pass\n";
+    let ran = run(&executor, &scratch, &python_job(busy)).await;
+    assert_eq!(ran.outcome.reason, EndReason::Completed, "{}", ran.system);
+    let cpu = ran.outcome.cpu_time.expect("measured").as_secs_f64();
+    eprintln!("busy job: {cpu:.3} CPU-seconds");
+    assert!((1.0..30.0).contains(&cpu), "busy job: {cpu} s");
+
+    // A child the job waits for is counted with it.
+    let child = "import subprocess, sys\n\
+                 subprocess.run([sys.executable, '-c', \
+                 'import time\\nwhile time.process_time() < 1.0: pass'], check=True)\n";
+    let ran = run(&executor, &scratch, &python_job(child)).await;
+    assert_eq!(ran.outcome.reason, EndReason::Completed, "{}", ran.system);
+    let cpu = ran.outcome.cpu_time.expect("measured").as_secs_f64();
+    assert!(cpu > 0.5, "waited-for child: {cpu} s");
+
+    let asleep = "import time\ntime.sleep(2)\n";
+    let ran = run(&executor, &scratch, &python_job(asleep)).await;
+    assert_eq!(ran.outcome.reason, EndReason::Completed, "{}", ran.system);
+    let cpu = ran.outcome.cpu_time.expect("measured").as_secs_f64();
+    eprintln!("sleeping job: {cpu:.3} CPU-seconds");
+    assert!(cpu < 0.5, "sleeping job: {cpu} s");
+}

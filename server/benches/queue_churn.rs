@@ -334,6 +334,7 @@ async fn claim_loop(
         message: None,
         executor: "process".to_owned(),
         artifacts: Vec::new(),
+        cpu_micros: None,
     };
     while !stop.load(Ordering::Relaxed) {
         let started = Instant::now();

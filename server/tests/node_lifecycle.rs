@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use rgrid_server::store::postgres::PostgresStore;
 use rgrid_server::store::sqlite::SqliteStore;
-use rgrid_server::store::{connect_store, NewJob, NewNode, OrderedNode, Store, StoreError};
-use rgrid_spec::api::{JobStatus, NodeState};
+use rgrid_server::store::{
+    connect_store, NewJob, NewNode, OrderedNode, Outcome, Store, StoreError,
+};
+use rgrid_spec::api::{EndReason, JobStatus, NodeState};
 
 #[tokio::test]
 async fn sqlite_node_lifecycle() {
@@ -154,6 +156,24 @@ async fn story(store: Arc<dyn Store>) {
     let usage = store.usage_since(since).await.unwrap();
     assert_eq!(usage.len(), 1);
     assert_eq!(usage[0].project, "acme/web");
+    assert_eq!(usage[0].cpu_seconds, None, "abandoned: nothing measured");
+
+    // The retry runs on the hand-started node and reports the CPU time it measured.
+    let retry = store.claim(manual.id).await.unwrap().unwrap();
+    assert_eq!(retry.job.id, job.id);
+    let done = Outcome {
+        reason: EndReason::Completed,
+        exit_code: Some(0),
+        message: None,
+        executor: "process".into(),
+        artifacts: Vec::new(),
+        cpu_micros: Some(1_500_000),
+    };
+    store.finish(retry.execution_id, &done).await.unwrap();
+    let usage = store.usage_since(since).await.unwrap();
+    let measured: Vec<Option<f64>> = usage.iter().map(|u| u.cpu_seconds).collect();
+    assert_eq!(measured.len(), 2);
+    assert!(measured.contains(&Some(1.5)), "{measured:?}");
     assert!(matches!(
         store
             .set_node_state(

@@ -567,6 +567,7 @@ fn outcome(reason: EndReason, exit_code: Option<i32>) -> Outcome {
         message: Some(format!("ended: {}", reason.as_str())),
         executor: "docker".into(),
         artifacts: Vec::new(),
+        cpu_micros: None,
     }
 }
 

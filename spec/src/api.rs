@@ -575,6 +575,10 @@ pub struct FinishRequest {
     pub artifacts: Vec<OutputFileInfo>,
     /// `docker` or `process`.
     pub executor: String,
+    /// CPU time (user + system) the job used, in seconds, when the executor measured it.
+    /// Runners before this field send none; the default keeps their requests parsing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_seconds: Option<f64>,
 }
 
 /// Where a node is in its life. Orchestrated nodes start `provisioning`; a runner started by

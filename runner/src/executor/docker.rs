@@ -21,6 +21,7 @@ use futures::StreamExt;
 use rgrid_spec::api::{EndReason, Stream};
 use tokio_util::sync::CancellationToken;
 
+use super::cpu_meter::CpuMeter;
 use super::{
     last_pip_error, remove_stale_builds, runner_ids, venv_key, Executor, ExecutorError,
     ExecutorSettings, JobRun, Outcome, INSTALL_TIMEOUT,
@@ -174,7 +175,8 @@ impl DockerExecutor {
         let limit = INSTALL_TIMEOUT;
         let end = self
             .run_container(&name, config, &on_output, limit, &job.kill)
-            .await;
+            .await
+            .map(|(end, _cpu)| end);
         let pip_output =
             String::from_utf8_lossy(&tail.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
         match end {
@@ -251,7 +253,8 @@ impl DockerExecutor {
         ])
     }
 
-    /// Creates, starts and follows a container to its end, then removes it.
+    /// Creates, starts and follows a container to its end, then removes it. Also answers the
+    /// CPU time it used, when that could be measured.
     async fn run_container(
         &self,
         name: &str,
@@ -259,13 +262,22 @@ impl DockerExecutor {
         on_output: &(dyn Fn(Stream, &[u8]) + Sync),
         limit: Duration,
         kill: &CancellationToken,
-    ) -> Result<ContainerEnd, bollard::errors::Error> {
+    ) -> Result<(ContainerEnd, Option<Duration>), bollard::errors::Error> {
         let options = CreateContainerOptions {
             name: name.to_string(),
             platform: None,
         };
-        self.docker.create_container(Some(options), config).await?;
-        let end = self.follow(name, on_output, limit, kill).await;
+        let created = self.docker.create_container(Some(options), config).await?;
+        let meter = CpuMeter::default();
+        let ended = CancellationToken::new();
+        let (end, ()) = tokio::join!(
+            async {
+                let end = self.follow(name, on_output, limit, kill).await;
+                ended.cancel();
+                end
+            },
+            meter.follow(&self.docker, &created.id, &ended),
+        );
         let remove = RemoveContainerOptions {
             force: true,
             v: true,
@@ -274,7 +286,7 @@ impl DockerExecutor {
         if let Err(err) = self.docker.remove_container(name, Some(remove)).await {
             tracing::warn!(container = name, error = %err, "could not remove container");
         }
-        end
+        end.map(|end| (end, meter.total()))
     }
 
     async fn follow(
@@ -388,10 +400,14 @@ impl Executor for DockerExecutor {
         let on_output = |stream: Stream, data: &[u8]| job.logs.write(stream, data);
         let name = format!("rgrid-{}", job.execution_id);
         let limit = Duration::from_secs(spec.timeout_seconds);
-        match self
+        let (end, cpu_time) = match self
             .run_container(&name, config, &on_output, limit, &job.kill)
             .await
         {
+            Ok((end, cpu_time)) => (Ok(end), cpu_time),
+            Err(err) => (Err(err), None),
+        };
+        let outcome = match end {
             Ok(ContainerEnd::Exited {
                 oom_killed: true,
                 code,
@@ -399,6 +415,7 @@ impl Executor for DockerExecutor {
                 reason: EndReason::Oom,
                 exit_code: i32::try_from(code).ok(),
                 message: Some(oom_message(job.memory_bytes)),
+                cpu_time: None,
             },
             Ok(ContainerEnd::Exited { code, .. }) => {
                 Outcome::exited(i32::try_from(code).unwrap_or(-1))
@@ -406,7 +423,8 @@ impl Executor for DockerExecutor {
             Ok(ContainerEnd::TimedOut) => Outcome::timeout(spec.timeout_seconds),
             Ok(ContainerEnd::Killed) => Outcome::cancelled(),
             Err(err) => Outcome::runner_error(format!("docker: {err}")),
-        }
+        };
+        outcome.with_cpu_time(cpu_time)
     }
 }
 

@@ -2,6 +2,7 @@
 //! a container; [`process::ProcessExecutor`] runs it as a local process group for the embedded
 //! grid when no Docker engine answers. Both install requirements into a venv cached by hash.
 
+mod cpu_meter;
 pub mod docker;
 pub mod process;
 
@@ -51,6 +52,9 @@ pub struct Outcome {
     pub reason: EndReason,
     pub exit_code: Option<i32>,
     pub message: Option<String>,
+    /// CPU time (user + system) the job itself used, when the executor measured it; the
+    /// requirements install is the runner's step and not counted.
+    pub cpu_time: Option<Duration>,
 }
 
 impl Outcome {
@@ -59,6 +63,7 @@ impl Outcome {
             reason,
             exit_code: None,
             message: Some(message.into()),
+            cpu_time: None,
         }
     }
 
@@ -69,6 +74,7 @@ impl Outcome {
                 reason: EndReason::Completed,
                 exit_code: Some(0),
                 message: None,
+                cpu_time: None,
             }
         } else {
             let message = Some(format!("exit code {code}"));
@@ -76,6 +82,7 @@ impl Outcome {
                 reason: EndReason::ExitCode,
                 exit_code: Some(code),
                 message,
+                cpu_time: None,
             }
         }
     }
@@ -90,6 +97,11 @@ impl Outcome {
 
     pub fn runner_error(message: impl Into<String>) -> Outcome {
         Outcome::new(EndReason::RunnerError, message)
+    }
+
+    /// The same outcome with the job's measured CPU time.
+    pub fn with_cpu_time(self, cpu_time: Option<Duration>) -> Outcome {
+        Outcome { cpu_time, ..self }
     }
 }
 

@@ -8,6 +8,8 @@
 //! fresh network namespace through `unshare --net` where the OS allows it. CPU limits are not
 //! enforced. OOM is best effort: Python usually meets the address-space limit as a
 //! `MemoryError` (reason `exit_code`); a SIGKILL the runner did not send is reported as `oom`.
+//! CPU time is the job process's own plus that of the children it waited for, read from
+//! `/proc` after it exited and before it is reaped; children it left running are not counted.
 //! The venv is built in a temporary directory and renamed, so scripts that packages install in
 //! its `bin/` point at the temporary path; `python` and `python -m <tool>` work.
 
@@ -154,6 +156,7 @@ impl ProcessExecutor {
         // Read while waiting: awaited after the exit, output would only arrive at the end (and
         // a child filling the pipe buffer would block).
         let (end, ()) = tokio::join!(wait_or_kill(&mut child, limit, job), copies);
+        let end = end.map(|(end, _cpu)| end);
         let output: Vec<u8> = tail.take().into_iter().flat_map(|(_, data)| data).collect();
         let output = String::from_utf8_lossy(&output).into_owned();
         match end {
@@ -234,12 +237,17 @@ impl Executor for ProcessExecutor {
         let limit = Duration::from_secs(job.spec.spec.timeout_seconds);
         // Read while waiting, so the logs stream live (see the install step).
         let (end, ()) = tokio::join!(wait_or_kill(&mut child, limit, job), copies);
-        match end {
+        let (end, cpu_time) = match end {
+            Ok((end, cpu_time)) => (Ok(end), cpu_time),
+            Err(err) => (Err(err), None),
+        };
+        let outcome = match end {
             Ok(ProcessEnd::Exited(status)) => outcome_of(status, job.memory_bytes),
             Ok(ProcessEnd::TimedOut) => Outcome::timeout(job.spec.spec.timeout_seconds),
             Ok(ProcessEnd::Killed) => Outcome::cancelled(),
             Err(err) => Outcome::runner_error(format!("waiting for the job: {err}")),
-        }
+        };
+        outcome.with_cpu_time(cpu_time)
     }
 }
 
@@ -253,32 +261,46 @@ fn outcome_of(status: ExitStatus, memory_limit: Option<u64>) -> Outcome {
             reason: EndReason::Oom,
             exit_code: Some(128 + signal),
             message: Some("killed by SIGKILL, most likely out of memory".to_string()),
+            cpu_time: None,
         };
     }
     Outcome {
         reason: EndReason::ExitCode,
         exit_code: Some(128 + signal),
         message: Some(format!("killed by signal {signal}")),
+        cpu_time: None,
     }
 }
 
-/// Waits for `child`; on timeout or kill, kills its whole process group first.
+/// Waits for `child`; on timeout or kill, kills its whole process group first. Also answers
+/// the CPU time the child used, when it could be read.
+///
+/// The exit is awaited without reaping (`waitid` with `WNOWAIT`, on a blocking thread), so
+/// the exited child's accounting is still in `/proc`; tokio reaps it afterwards, when
+/// `child.wait()` is first polled (it reaps only then, so the two never race).
 async fn wait_or_kill(
     child: &mut Child,
     limit: Duration,
     job: &JobRun<'_>,
-) -> std::io::Result<ProcessEnd> {
-    let group = child.id();
-    let end = tokio::select! {
-        status = child.wait() => return status.map(ProcessEnd::Exited),
-        _ = tokio::time::sleep(limit) => ProcessEnd::TimedOut,
-        _ = job.kill.cancelled() => ProcessEnd::Killed,
+) -> std::io::Result<(ProcessEnd, Option<Duration>)> {
+    let Some(pid) = child.id() else {
+        // Already reaped: nothing left to measure.
+        return Ok((ProcessEnd::Exited(child.wait().await?), None));
     };
-    if let Some(group) = group {
-        limits::kill_group(group);
+    let mut exited = tokio::task::spawn_blocking(move || limits::wait_exited(pid));
+    let stopped = tokio::select! {
+        _ = &mut exited => None,
+        _ = tokio::time::sleep(limit) => Some(ProcessEnd::TimedOut),
+        _ = job.kill.cancelled() => Some(ProcessEnd::Killed),
+    };
+    if stopped.is_some() {
+        limits::kill_group(pid);
+        // The group is killed: the leader exits at once.
+        let _ = exited.await;
     }
-    child.wait().await?;
-    Ok(end)
+    let cpu_time = limits::cpu_time(pid);
+    let status = child.wait().await?;
+    Ok((stopped.unwrap_or(ProcessEnd::Exited(status)), cpu_time))
 }
 
 /// Copies the child's stdout and stderr into `sinks` until both close; `as_system` sends
@@ -336,6 +358,19 @@ fn last_line(output: &str) -> String {
         .to_string()
 }
 
+/// utime + stime + cutime + cstime from a `/proc/<pid>/stat` line. The command name (field 2)
+/// may hold spaces and parentheses, so fields are counted from its closing `)`: the state,
+/// field 3, comes first, and field n sits at index n - 3.
+fn stat_cpu_ticks(stat: &str) -> Option<u64> {
+    let (_, rest) = stat.rsplit_once(')')?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    fields
+        .get(11..15)?
+        .iter()
+        .map(|field| field.parse::<u64>().ok())
+        .sum()
+}
+
 /// The few calls into libc the process executor needs.
 #[allow(unsafe_code)]
 mod limits {
@@ -371,6 +406,39 @@ mod limits {
         }
     }
 
+    /// Blocks until our child `pid` has exited, leaving it unreaped (a zombie whose `/proc`
+    /// entry still holds its accounting).
+    pub fn wait_exited(pid: u32) -> std::io::Result<()> {
+        loop {
+            // SAFETY: an all-zero siginfo_t is a valid value of this plain C struct.
+            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+            // SAFETY: `info` is a valid siginfo_t that lives across the call.
+            let done =
+                unsafe { libc::waitid(libc::P_PID, pid, &mut info, libc::WEXITED | libc::WNOWAIT) };
+            if done == 0 {
+                return Ok(());
+            }
+            let err = std::io::Error::last_os_error();
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+        }
+    }
+
+    /// The CPU time of the exited, unreaped process `pid`: its user and system time and that
+    /// of the children it waited for (`/proc/<pid>/stat` fields 14 to 17, in clock ticks).
+    pub fn cpu_time(pid: u32) -> Option<std::time::Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let ticks = super::stat_cpu_ticks(&stat)?;
+        // SAFETY: sysconf has no memory-safety preconditions.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        let per_second = u64::try_from(per_second).ok().filter(|&hz| hz > 0)?;
+        let nanos = u128::from(ticks) * 1_000_000_000 / u128::from(per_second);
+        Some(std::time::Duration::from_nanos(
+            u64::try_from(nanos).unwrap_or(u64::MAX),
+        ))
+    }
+
     /// Sends SIGKILL to the process group led by `leader` (started with `process_group(0)`).
     pub fn kill_group(leader: u32) {
         let Ok(group) = libc::pid_t::try_from(leader) else {
@@ -380,5 +448,18 @@ mod limits {
         unsafe {
             libc::kill(-group, libc::SIGKILL);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_ticks_are_counted_after_the_command_name() {
+        // A command name with a space and a `)`; utime 11, stime 6, cutime 7, cstime 5.
+        let stat = "4242 (py thon) x) Z 1 4242 4242 0 -1 4228 1 2 3 4 11 6 7 5 20 0 1 0";
+        assert_eq!(stat_cpu_ticks(stat), Some(29));
+        assert_eq!(stat_cpu_ticks("4242 (short) Z 1"), None);
     }
 }

@@ -1,8 +1,10 @@
 //! Cost records: node cost from each node's hourly price and life, execution CPU-seconds, per
 //! UTC day and per project.
 //!
-//! An execution's CPU-seconds are its wall time × one slot (one vCPU, as slots are sized):
-//! runners do not report measured CPU use yet, so this is the time the grid reserved for it.
+//! An execution's CPU-seconds are what its runner measured (container CPU usage, or the job
+//! process's rusage), spread over the UTC days of its run in proportion to its wall time.
+//! Until it finishes, and for runners that do not measure, its wall time × one slot (one
+//! vCPU, as slots are sized) stands in: the time the grid reserved for it.
 
 use std::collections::BTreeMap;
 
@@ -47,8 +49,7 @@ pub fn report(nodes: &[NodeRecord], usage: &[Usage], now: DateTime<Utc>, days: u
     }
     let mut by_project: BTreeMap<&str, f64> = BTreeMap::new();
     for execution in usage {
-        let end = execution.finished_at.unwrap_or(now);
-        for (day, seconds) in split_by_day(execution.started_at, end) {
+        for (day, seconds) in cpu_by_day(execution, now) {
             if let Some(entry) = by_day.get_mut(&day) {
                 entry.cpu_seconds += seconds;
                 *by_project.entry(&execution.project).or_default() += seconds;
@@ -73,6 +74,23 @@ pub fn report(nodes: &[NodeRecord], usage: &[Usage], now: DateTime<Utc>, days: u
         days: by_day.into_values().collect(),
         projects,
     }
+}
+
+/// An execution's CPU-seconds per UTC day: measured ones in proportion to the wall time on
+/// each day, else the wall time itself.
+fn cpu_by_day(execution: &Usage, now: DateTime<Utc>) -> Vec<(NaiveDate, f64)> {
+    let end = execution.finished_at.unwrap_or(now);
+    let wall = split_by_day(execution.started_at, end);
+    let Some(cpu) = execution.cpu_seconds else {
+        return wall;
+    };
+    let total: f64 = wall.iter().map(|(_, seconds)| seconds).sum();
+    if total <= 0.0 {
+        return vec![(execution.started_at.date_naive(), cpu)];
+    }
+    wall.into_iter()
+        .map(|(day, seconds)| (day, cpu * seconds / total))
+        .collect()
 }
 
 fn hours(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
@@ -140,11 +158,13 @@ mod tests {
                 project: "a/x".into(),
                 started_at: at("2026-12-04T00:00:00Z"),
                 finished_at: Some(at("2026-12-04T00:00:30Z")),
+                cpu_seconds: None,
             },
             Usage {
                 project: "b/y".into(),
                 started_at: at("2026-12-04T00:00:00Z"),
                 finished_at: Some(at("2026-12-04T00:01:30Z")),
+                cpu_seconds: None,
             },
         ];
         let report = report(&[across], &usage, now, 2);
@@ -161,5 +181,45 @@ mod tests {
             .map(|p| (p.project.as_str(), p.cost))
             .collect();
         assert!((shares[0].1 - 0.005).abs() < 1e-9 && (shares[1].1 - 0.015).abs() < 1e-9);
+    }
+
+    #[test]
+    fn measured_cpu_seconds_replace_wall_time_and_split_by_wall_time() {
+        let now = at("2026-12-05T12:00:00Z");
+        let nodes = [node(
+            "2026-12-04T00:00:00Z",
+            Some("2026-12-05T00:00:00Z"),
+            0.01,
+        )];
+        let usage = [
+            // Busy: 2 CPU-seconds in a 4 s run, half of it on each day.
+            Usage {
+                project: "a/x".into(),
+                started_at: at("2026-12-04T23:59:58Z"),
+                finished_at: Some(at("2026-12-05T00:00:02Z")),
+                cpu_seconds: Some(2.0),
+            },
+            // Asleep for 60 s: next to no CPU, next to no share of the cost.
+            Usage {
+                project: "b/y".into(),
+                started_at: at("2026-12-05T01:00:00Z"),
+                finished_at: Some(at("2026-12-05T01:01:00Z")),
+                cpu_seconds: Some(0.0),
+            },
+        ];
+        let report = report(&nodes, &usage, now, 2);
+        let cpu: Vec<f64> = report.days.iter().map(|d| d.cpu_seconds).collect();
+        assert_eq!(cpu, vec![1.0, 1.0]);
+        let projects: Vec<(&str, f64, f64)> = report
+            .projects
+            .iter()
+            .map(|p| (p.project.as_str(), p.cpu_seconds, p.cost))
+            .collect();
+        assert_eq!(projects[0].0, "a/x");
+        assert!((projects[0].1 - 2.0).abs() < 1e-9 && (projects[0].2 - 0.24).abs() < 1e-9);
+        assert_eq!(
+            (projects[1].0, projects[1].1, projects[1].2),
+            ("b/y", 0.0, 0.0)
+        );
     }
 }

@@ -193,6 +193,9 @@ pub struct Usage {
     pub started_at: DateTime<Utc>,
     /// `None` while it runs.
     pub finished_at: Option<DateTime<Utc>>,
+    /// Measured CPU time in seconds; `None` while it runs, or from a runner that does not
+    /// measure (cost reports then count its wall time × one slot).
+    pub cpu_seconds: Option<f64>,
 }
 
 /// How an execution ended, as the runner reports it.
@@ -203,6 +206,8 @@ pub struct Outcome {
     pub message: Option<String>,
     pub executor: String,
     pub artifacts: Vec<(OutputFileInfo, String)>,
+    /// CPU time the job used (user + system), in microseconds, when the runner measured it.
+    pub cpu_micros: Option<i64>,
 }
 
 /// What `finish` did with the job.

@@ -59,6 +59,12 @@ pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// Stored CPU microseconds as seconds.
+pub(crate) fn cpu_seconds(micros: Option<i64>) -> Option<f64> {
+    // Microsecond counts stay far below 2^53 for any real job; the cast is exact enough.
+    micros.map(|micros| micros as f64 / 1e6)
+}
+
 pub(crate) fn list_limit(limit: u32) -> i64 {
     i64::from(if limit == 0 {
         DEFAULT_LIST_LIMIT

@@ -82,6 +82,7 @@ async fn assignment_or_give_back(state: &AppState, claim: Claim) -> ApiResult<As
                 message: Some("the server could not prepare the job's inputs".into()),
                 executor: String::new(),
                 artifacts: Vec::new(),
+                cpu_micros: None,
             };
             if let Err(finish_err) = state.store.finish(claim.execution_id, &outcome).await {
                 tracing::error!(cause = %finish_err, "could not give back a job it failed to assign");

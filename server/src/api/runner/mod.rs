@@ -146,6 +146,7 @@ pub async fn finish(
         message: request.message,
         executor: request.executor,
         artifacts: Vec::new(),
+        cpu_micros: cpu_micros(request.cpu_seconds),
     };
     let job_id = match current_job(&state, eid).await {
         Ok(job) => {
@@ -174,6 +175,14 @@ pub async fn finish(
         state.events.queue_changed();
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A runner's CPU-seconds as microseconds; a negative or non-finite figure is dropped (the
+/// cost report then counts wall time, as for a runner that does not measure).
+fn cpu_micros(seconds: Option<f64>) -> Option<i64> {
+    let seconds = seconds.filter(|s| s.is_finite() && *s >= 0.0)?;
+    // Saturating float-to-int cast: a figure beyond i64 microseconds (292 000 years) clamps.
+    Some((seconds * 1e6).round() as i64)
 }
 
 /// The job of a current execution, recorded on the handler's span.

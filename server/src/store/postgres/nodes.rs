@@ -120,7 +120,8 @@ pub(super) async fn mark_deleted(pool: &PgPool, node_id: Uuid) -> StoreResult<()
 
 pub(super) async fn usage_since(pool: &PgPool, since: DateTime<Utc>) -> StoreResult<Vec<Usage>> {
     let rows = sqlx::query(
-        "SELECT p.account || '/' || p.slug, e.started_at, e.finished_at FROM executions e \
+        "SELECT p.account || '/' || p.slug, e.started_at, e.finished_at, e.cpu_micros \
+         FROM executions e \
          JOIN jobs j ON j.id = e.job_id JOIN projects p ON p.id = j.project_id \
          WHERE e.finished_at IS NULL OR e.finished_at >= $1",
     )
@@ -133,6 +134,7 @@ pub(super) async fn usage_since(pool: &PgPool, since: DateTime<Utc>) -> StoreRes
                 project: row.try_get(0)?,
                 started_at: row.try_get(1)?,
                 finished_at: row.try_get(2)?,
+                cpu_seconds: rows::cpu_seconds(row.try_get(3)?),
             })
         })
         .collect()

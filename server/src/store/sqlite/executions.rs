@@ -151,6 +151,13 @@ pub(super) async fn finish(
         executor: Some(&outcome.executor),
     };
     let verdict = end_execution(conn, &ending, &state).await?;
+    if let Some(cpu_micros) = outcome.cpu_micros {
+        sqlx::query("UPDATE executions SET cpu_micros = ? WHERE id = ?")
+            .bind(cpu_micros)
+            .bind(id(execution_id))
+            .execute(&mut *conn)
+            .await?;
+    }
     tracing::debug!(%job_id, %execution_id, reason = outcome.reason.as_str(), "execution ended");
     Ok(match verdict {
         Verdict::Final(status) => FinishEffect::Finished(status),

@@ -123,7 +123,7 @@ pub(super) async fn usage_since(
     since: DateTime<Utc>,
 ) -> StoreResult<Vec<Usage>> {
     let rows = sqlx::query(
-        "SELECT p.account, p.slug, e.started_at, e.finished_at FROM executions e \
+        "SELECT p.account, p.slug, e.started_at, e.finished_at, e.cpu_micros FROM executions e \
          JOIN jobs j ON j.id = e.job_id JOIN projects p ON p.id = j.project_id \
          WHERE e.finished_at IS NULL OR e.finished_at >= ?",
     )
@@ -140,6 +140,7 @@ pub(super) async fn usage_since(
                 ),
                 started_at: get_time(row, 2)?,
                 finished_at: get_opt_time(row, 3)?,
+                cpu_seconds: rows::cpu_seconds(row.try_get(4)?),
             })
         })
         .collect()
