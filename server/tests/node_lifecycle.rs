@@ -174,6 +174,9 @@ async fn story(store: Arc<dyn Store>) {
     let measured: Vec<Option<f64>> = usage.iter().map(|u| u.cpu_seconds).collect();
     assert_eq!(measured.len(), 2);
     assert!(measured.contains(&Some(1.5)), "{measured:?}");
+    let nodes = store.node_records(None).await.unwrap();
+    let by_hand = nodes.iter().find(|n| n.id == manual.id).unwrap();
+    assert_eq!((by_hand.executions, by_hand.cpu_seconds), (1, 1.5));
     assert!(matches!(
         store
             .set_node_state(

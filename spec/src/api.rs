@@ -421,6 +421,9 @@ pub struct NodeView {
     /// Price × the hours from creation to end (or now), in EUR.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
+    /// CPU-seconds the jobs that finished on it used, as its runner measured them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -251,6 +251,12 @@ fn local_provider_scales_with_the_queue_and_replaces_a_killed_runner() {
         nodes.iter().all(|n| n["cost"].as_f64().is_some()),
         "every orchestrated node has a cost: {nodes:?}"
     );
+    // The jobs sleep: the CPU-seconds the runners measured are a fraction of their 3 s each.
+    let cpu: f64 = nodes.iter().filter_map(|n| n["cpu_seconds"].as_f64()).sum();
+    assert!(
+        cpu > 0.0 && cpu < JOBS as f64 * 1.5,
+        "{cpu} CPU-seconds: {nodes:?}"
+    );
     let drained = nodes.iter().filter(|n| state(n) == "terminated").count();
     assert!(drained >= 2, "{nodes:?}");
 }

@@ -29,8 +29,8 @@ async fn list(target: &Target, json: bool) -> anyhow::Result<i32> {
     }
     writeln!(
         out,
-        "{:<36}  {:<18}  {:<12}  {:>7}  {:>4}  {:>5}  {:<6}  COST",
-        "ID", "NAME", "STATE", "AGE", "RUN", "JOBS", "TYPE"
+        "{:<36}  {:<18}  {:<12}  {:>7}  {:>4}  {:>5}  {:>9}  {:<6}  COST",
+        "ID", "NAME", "STATE", "AGE", "RUN", "JOBS", "CPU-S", "TYPE"
     )?;
     let now = Utc::now();
     for node in &nodes {
@@ -43,8 +43,11 @@ fn row(node: &NodeView, now: DateTime<Utc>) -> String {
     let cost = node
         .cost
         .map_or_else(|| "-".to_string(), |cost| format!("€{cost:.4}"));
+    let cpu = node
+        .cpu_seconds
+        .map_or_else(|| "-".to_string(), |cpu| format!("{cpu:.1}"));
     format!(
-        "{:<36}  {:<18}  {:<12}  {:>7}  {:>4}  {:>5}  {:<6}  {cost}",
+        "{:<36}  {:<18}  {:<12}  {:>7}  {:>4}  {:>5}  {cpu:>9}  {:<6}  {cost}",
         node.id,
         node.name,
         node.state,

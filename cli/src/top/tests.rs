@@ -70,6 +70,7 @@ fn snapshot() -> GridSnapshot {
             executions: 0,
             hourly_price: None,
             cost: None,
+            cpu_seconds: None,
         }],
         jobs: vec![
             job(3, "train", JobStatus::Running),

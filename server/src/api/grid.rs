@@ -44,6 +44,7 @@ fn node_view(info: NodeInfo) -> NodeView {
         executions: 0,
         hourly_price: None,
         cost: None,
+        cpu_seconds: None,
     }
 }
 

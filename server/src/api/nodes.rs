@@ -111,5 +111,6 @@ fn view(node: &NodeRecord, now: chrono::DateTime<Utc>) -> NodeView {
         executions: node.executions,
         hourly_price: node.hourly_price,
         cost: cost::node_cost(node, now),
+        cpu_seconds: Some(node.cpu_seconds),
     }
 }

@@ -145,6 +145,7 @@ mod tests {
             deleted_at: None,
             running: 0,
             executions: 0,
+            cpu_seconds: 0.0,
         }
     }
 

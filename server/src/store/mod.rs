@@ -183,6 +183,8 @@ pub struct NodeRecord {
     pub running: u32,
     /// Executions it ever started.
     pub executions: u64,
+    /// CPU-seconds its runner measured for the executions that finished on it.
+    pub cpu_seconds: f64,
 }
 
 /// One execution's slot time, for cost reports.

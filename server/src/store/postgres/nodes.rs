@@ -17,7 +17,8 @@ const LEADER_LOCK_KEY: i64 = 0x7267_7269_645f_6f72;
 const NODE_COLUMNS: &str = "n.id, n.name, n.state, n.slots, n.executor, n.node_type, \
      n.provider_id, n.hourly_price, n.created_at, n.last_seen_at, n.ended_at, n.deleted_at, \
      (SELECT count(*) FROM executions e WHERE e.node_id = n.id AND e.status = 'running'), \
-     (SELECT count(*) FROM executions e WHERE e.node_id = n.id)";
+     (SELECT count(*) FROM executions e WHERE e.node_id = n.id), \
+     (SELECT sum(e.cpu_micros) FROM executions e WHERE e.node_id = n.id)::BIGINT";
 
 pub(super) async fn add_ordered(pool: &PgPool, node: OrderedNode<'_>) -> StoreResult<NodeRecord> {
     let node_id = Uuid::now_v7();
@@ -188,5 +189,6 @@ fn record_from_row(row: &PgRow) -> StoreResult<NodeRecord> {
         deleted_at: row.try_get(11)?,
         running: rows::unsigned(row.try_get(12)?, "running")?,
         executions: rows::unsigned(row.try_get(13)?, "executions")?,
+        cpu_seconds: rows::cpu_seconds(row.try_get(14)?).unwrap_or(0.0),
     })
 }

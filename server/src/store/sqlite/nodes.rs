@@ -13,7 +13,8 @@ use crate::store::{NodeRecord, OrderedNode, StoreError, StoreResult, Usage};
 const NODE_COLUMNS: &str = "n.id, n.name, n.state, n.slots, n.executor, n.node_type, \
      n.provider_id, n.hourly_price, n.created_at, n.last_seen_at, n.ended_at, n.deleted_at, \
      (SELECT count(*) FROM executions e WHERE e.node_id = n.id AND e.status = 'running'), \
-     (SELECT count(*) FROM executions e WHERE e.node_id = n.id)";
+     (SELECT count(*) FROM executions e WHERE e.node_id = n.id), \
+     (SELECT sum(e.cpu_micros) FROM executions e WHERE e.node_id = n.id)";
 
 pub(super) async fn add_ordered(
     conn: &mut SqliteConnection,
@@ -170,5 +171,6 @@ fn record_from_row(row: &SqliteRow) -> StoreResult<NodeRecord> {
         deleted_at: get_opt_time(row, 11)?,
         running: rows::unsigned(row.try_get(12)?, "running")?,
         executions: rows::unsigned(row.try_get(13)?, "executions")?,
+        cpu_seconds: rows::cpu_seconds(row.try_get(14)?).unwrap_or(0.0),
     })
 }
