@@ -6,7 +6,9 @@ use std::time::Duration;
 use crate::api::auth::hash_secret;
 use crate::app::key_prefix;
 use crate::app::secrets::random_token;
-use crate::store::{ApiKeyInfo, NewApiKey, NewBootstrapToken, Role, Store, StoreResult};
+use crate::store::{
+    ApiKeyInfo, NewApiKey, NewBootstrapToken, NewToken, Role, Store, StoreResult, TokenInfo,
+};
 use uuid::Uuid;
 
 /// Prefixes that say what kind of secret a string is (and let scanners find leaked ones).
@@ -14,6 +16,7 @@ pub const API_KEY_PREFIX: &str = "rg_";
 pub const USER_TOKEN_PREFIX: &str = "rgu_";
 pub const BOOTSTRAP_TOKEN_PREFIX: &str = "rgb_";
 pub const NODE_TOKEN_PREFIX: &str = "rgn_";
+pub const OPERATOR_KEY_PREFIX: &str = "rgo_";
 
 /// A new key for the project; the returned secret is its only copy.
 pub async fn create_api_key(
@@ -35,12 +38,35 @@ pub async fn create_api_key(
 }
 
 /// A new personal token for the user; the returned secret is its only copy.
-pub async fn create_user_token(store: &dyn Store, user_id: Uuid) -> StoreResult<String> {
+pub async fn create_user_token(
+    store: &dyn Store,
+    user_id: Uuid,
+    name: &str,
+) -> StoreResult<(TokenInfo, String)> {
     let secret = random_token(USER_TOKEN_PREFIX);
-    store
-        .add_user_token(user_id, &key_prefix(&secret), &hash_secret(&secret))
-        .await?;
-    Ok(secret)
+    let token = NewToken {
+        name,
+        prefix: &key_prefix(&secret),
+        hash: &hash_secret(&secret),
+    };
+    let info = store.add_user_token(user_id, token).await?;
+    Ok((info, secret))
+}
+
+/// A new operator key (nodes, draining, node revocation, every project's cost); the returned
+/// secret is its only copy.
+pub async fn create_operator_key(
+    store: &dyn Store,
+    name: &str,
+) -> StoreResult<(TokenInfo, String)> {
+    let secret = random_token(OPERATOR_KEY_PREFIX);
+    let key = NewToken {
+        name,
+        prefix: &key_prefix(&secret),
+        hash: &hash_secret(&secret),
+    };
+    let info = store.add_operator_key(key).await?;
+    Ok((info, secret))
 }
 
 /// A new bootstrap token good for `uses` registrations within `ttl`.

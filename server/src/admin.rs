@@ -9,9 +9,10 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use rgrid_server::access::{
-    check_slug, create_api_key, create_user_token, mint_bootstrap_token, parse_role,
+    check_slug, create_api_key, create_operator_key, create_user_token, mint_bootstrap_token,
+    parse_role,
 };
-use rgrid_server::store::{connect_store, Role, Store};
+use rgrid_server::store::{connect_store, Role, Store, TokenInfo};
 use uuid::Uuid;
 
 #[derive(Debug, clap::Args)]
@@ -70,6 +71,40 @@ enum AdminCommand {
     },
     /// Revoke a node's token; its running executions are abandoned and retried elsewhere.
     RevokeNode { node_id: Uuid },
+    /// Operator keys: the grid-wide credential for `rgrid nodes`, draining, revoking nodes and
+    /// every project's cost.
+    #[command(subcommand)]
+    OperatorKey(OperatorKeyCommand),
+    /// A user's personal tokens (for account-level calls).
+    #[command(subcommand)]
+    UserToken(UserTokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum OperatorKeyCommand {
+    /// Make an operator key and print it (shown once).
+    Create {
+        /// Shown in listings, e.g. `ops-laptop`.
+        name: String,
+    },
+    /// List operator keys: id, name, prefix, created, last used, state.
+    List,
+    /// Revoke an operator key by id; it stops working on its next request.
+    Revoke { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserTokenCommand {
+    /// List a user's personal tokens.
+    List { email: String },
+    /// Make another personal token for a user and print it (shown once).
+    Create {
+        email: String,
+        #[arg(long, default_value = "admin-cli")]
+        name: String,
+    },
+    /// Revoke one of a user's personal tokens by id.
+    Revoke { email: String, id: i64 },
 }
 
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
@@ -150,8 +185,97 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot revoke node {node_id}"))?;
             eprintln!("node {node_id} revoked; {abandoned} running execution(s) abandoned");
         }
+        AdminCommand::OperatorKey(command) => operator_key(store, command).await?,
+        AdminCommand::UserToken(command) => user_token(store, command).await?,
     }
     Ok(())
+}
+
+async fn operator_key(store: &dyn Store, command: OperatorKeyCommand) -> anyhow::Result<()> {
+    match command {
+        OperatorKeyCommand::Create { name } => {
+            let name = name.trim();
+            if name.is_empty() {
+                bail!("an operator key needs a name, e.g. `ops-laptop`");
+            }
+            let (info, secret) = create_operator_key(store, name).await?;
+            eprintln!(
+                "operator key {} `{name}` (shown once); use it with `rgrid login --server URL` \
+                 or RGRID_API_KEY:",
+                info.id
+            );
+            println!("{secret}");
+        }
+        OperatorKeyCommand::List => print_tokens(&store.list_operator_keys().await?),
+        OperatorKeyCommand::Revoke { id } => {
+            let info = store.revoke_operator_key(id).await.with_context(|| {
+                format!("cannot revoke operator key {id}; see `admin operator-key list`")
+            })?;
+            eprintln!("operator key {} `{}` revoked", info.id, info.name);
+        }
+    }
+    Ok(())
+}
+
+async fn user_token(store: &dyn Store, command: UserTokenCommand) -> anyhow::Result<()> {
+    let email = match &command {
+        UserTokenCommand::List { email }
+        | UserTokenCommand::Create { email, .. }
+        | UserTokenCommand::Revoke { email, .. } => email.clone(),
+    };
+    let user = store
+        .user_by_email(&email)
+        .await
+        .with_context(|| format!("no user `{email}`; create it with `admin create-user`"))?;
+    match command {
+        UserTokenCommand::List { .. } => print_tokens(&store.list_user_tokens(user.id).await?),
+        UserTokenCommand::Create { name, .. } => {
+            let (info, secret) = create_user_token(store, user.id, &name).await?;
+            eprintln!("personal token {} of `{email}` (shown once):", info.id);
+            println!("{secret}");
+        }
+        UserTokenCommand::Revoke { id, .. } => {
+            let info = store
+                .revoke_user_token(user.id, id)
+                .await
+                .with_context(|| {
+                    format!("`{email}` has no token {id}; see `admin user-token list {email}`")
+                })?;
+            eprintln!(
+                "personal token {} `{}` of `{email}` revoked",
+                info.id, info.name
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print_tokens(tokens: &[TokenInfo]) {
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or_else(
+            || "never".into(),
+            |t| t.format("%Y-%m-%d %H:%M").to_string(),
+        )
+    };
+    println!(
+        "{:<6} {:<20} {:<14} {:<17} {:<17} STATE",
+        "ID", "NAME", "PREFIX", "CREATED", "LAST USED"
+    );
+    for token in tokens {
+        let state = if token.revoked_at.is_some() {
+            "revoked"
+        } else {
+            "active"
+        };
+        println!(
+            "{:<6} {:<20} {:<14} {:<17} {:<17} {state}",
+            token.id,
+            token.name,
+            token.prefix,
+            time(Some(token.created_at)),
+            time(token.last_used_at)
+        );
+    }
 }
 
 async fn create_user(
@@ -175,7 +299,7 @@ async fn create_user(
         store.set_role(&account, user.id, role).await?;
         eprintln!("`{email}` is {role} of account `{account}`");
     }
-    let token = create_user_token(store, user.id).await?;
+    let (_, token) = create_user_token(store, user.id, "admin-cli").await?;
     eprintln!("personal token of `{email}` (shown once):");
     println!("{token}");
     Ok(())

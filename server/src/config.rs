@@ -32,6 +32,14 @@ pub struct ServerConfig {
     pub api_key: Option<String>,
     /// The runners' bootstrap token; else `<data_dir>/bootstrap-token`, made on first start.
     pub bootstrap_token: Option<String>,
+    /// An operator key (the grid-wide credential: nodes, draining, every project's cost) to
+    /// register at start, for deployments set up by configuration; `rgrid-server admin
+    /// operator-key create` makes more. A revoked one stays revoked.
+    pub operator_key: Option<String>,
+    /// The start-up API key may also operate the grid. True for a grid on one machine whose
+    /// only user is its owner (the embedded grid: `rgrid nodes` works without signing in);
+    /// false for a shared server, where project keys must not see or drain the shared nodes.
+    pub startup_key_operates: bool,
     pub heartbeat_timeout: Duration,
     /// The timeout backstop: see [`DEFAULT_TIMEOUT_GRACE`].
     pub timeout_grace: Duration,
@@ -61,6 +69,8 @@ impl ServerConfig {
             public_url: None,
             api_key: None,
             bootstrap_token: None,
+            operator_key: None,
+            startup_key_operates: true,
             heartbeat_timeout: DEFAULT_HEARTBEAT_TIMEOUT,
             timeout_grace: DEFAULT_TIMEOUT_GRACE,
             recheck: DEFAULT_RECHECK,
@@ -85,6 +95,8 @@ impl std::fmt::Debug for ServerConfig {
             .field("public_url", &self.public_url)
             .field("api_key", &hidden(&self.api_key))
             .field("bootstrap_token", &hidden(&self.bootstrap_token))
+            .field("operator_key", &hidden(&self.operator_key))
+            .field("startup_key_operates", &self.startup_key_operates)
             .field("heartbeat_timeout", &self.heartbeat_timeout)
             .field("timeout_grace", &self.timeout_grace)
             .field("recheck", &self.recheck)

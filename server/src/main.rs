@@ -56,6 +56,11 @@ struct ServeArgs {
     #[arg(long)]
     api_key_file: Option<PathBuf>,
 
+    /// File holding an operator key to register at start (else env
+    /// `RGRID_SERVER_OPERATOR_KEY`); `rgrid-server admin operator-key create` makes more.
+    #[arg(long)]
+    operator_key_file: Option<PathBuf>,
+
     /// Seconds a runner may stay silent before its jobs are retried elsewhere.
     #[arg(long, env = "RGRID_HEARTBEAT_TIMEOUT", default_value_t = DEFAULT_HEARTBEAT_TIMEOUT.as_secs())]
     heartbeat_timeout: u64,
@@ -192,6 +197,10 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
         Some(path) => Some(read_secret_file(path, "API key")?),
         None => non_empty_env("RGRID_SERVER_API_KEY"),
     };
+    let operator_key = match &args.operator_key_file {
+        Some(path) => Some(read_secret_file(path, "operator key")?),
+        None => non_empty_env("RGRID_SERVER_OPERATOR_KEY"),
+    };
     let file = match &args.config {
         Some(path) => FileConfig::read(path)?,
         None => FileConfig::default(),
@@ -207,6 +216,9 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
         public_url: args.public_url.clone(),
         api_key,
         bootstrap_token: non_empty_env("RGRID_BOOTSTRAP_TOKEN"),
+        operator_key,
+        // A shared server: project keys must not operate the grid.
+        startup_key_operates: false,
         heartbeat_timeout: Duration::from_secs(args.heartbeat_timeout.max(1)),
         timeout_grace: Duration::from_secs(args.timeout_grace),
         recheck: Duration::from_secs(args.recheck.max(1)),

@@ -1,6 +1,8 @@
 //! Tenants kept apart, endpoint by endpoint, on both store backends: another project's objects
 //! answer 404, a role too weak answers 403, a credential of the wrong kind (node token, user
-//! key, personal token), a revoked one, or an expired or spent bootstrap token answers 401.
+//! key, personal token, operator key), a revoked one, or an expired or spent bootstrap token
+//! answers 401. A node acts only on its own executions; grid-wide endpoints take an operator
+//! key (a project key gets 403 saying so); personal tokens are listed and revoked.
 // A failed unwrap here is a failed test, with the value in the message.
 #![allow(clippy::unwrap_used)]
 
@@ -12,11 +14,16 @@ use std::time::Duration;
 use api_support::{sha256_hex, spec, test_app_on, Answer, TestApp, BOOTSTRAP};
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
-use rgrid_server::access::{create_api_key, create_user_token, mint_bootstrap_token};
+use rgrid_server::access::{
+    create_api_key, create_operator_key, create_user_token, mint_bootstrap_token,
+};
 use rgrid_server::store::sqlite::SqliteStore;
 use rgrid_server::store::{connect_store, Role};
-use rgrid_spec::access::{CreatedKey, CreatedProject, KeyList, MemberList, ProjectList, WhoAmI};
-use rgrid_spec::api::{JobList, JobView};
+use rgrid_spec::access::{
+    CreatedKey, CreatedProject, CreatedToken, KeyList, MemberList, OperatorView, ProjectList,
+    RevokedNode, TokenList, TokenView, WhoAmI,
+};
+use rgrid_spec::api::{CostReport, JobList, JobView, NodeList};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -47,6 +54,7 @@ struct World {
     viewer_a: String,
     admin_b: String,
     owner_a_token: String,
+    operator: String,
     node_token: String,
     /// B's objects.
     job_b: String,
@@ -59,6 +67,9 @@ async fn matrix(app: &TestApp) {
     foreign_objects_are_not_found(app, &world).await;
     roles_limit_what_a_key_does(app, &world).await;
     wrong_kinds_of_credential_are_unauthorized(app, &world).await;
+    nodes_act_only_on_their_own_executions(app, &world).await;
+    grid_wide_endpoints_take_an_operator_key(app, &world).await;
+    personal_tokens_are_listed_and_revoked(app, &world).await;
     revoked_and_expired_credentials_are_unauthorized(app, &world).await;
     keys_and_projects_through_the_api(app, &world).await;
 }
@@ -76,7 +87,8 @@ async fn world(app: &TestApp) -> World {
 
     let owner = store.create_user("owner@acme.test").await.unwrap();
     store.set_role("acme", owner.id, Role::Owner).await.unwrap();
-    let owner_a_token = create_user_token(store, owner.id).await.unwrap();
+    let (_, owner_a_token) = create_user_token(store, owner.id, "laptop").await.unwrap();
+    let (_, operator) = create_operator_key(store, "ops").await.unwrap();
 
     let body = b"globex data".to_vec();
     let upload_b = sha256_hex(&body);
@@ -102,6 +114,7 @@ async fn world(app: &TestApp) -> World {
         viewer_a,
         admin_b,
         owner_a_token,
+        operator,
         node_token: app.register().await,
         job_b,
         upload_b,
@@ -296,6 +309,19 @@ fn account_routes() -> Vec<(Method, &'static str)> {
         (Method::GET, "/v1/accounts/acme/members"),
         (Method::PUT, "/v1/accounts/acme/members"),
         (Method::DELETE, "/v1/accounts/acme/members/owner@acme.test"),
+        (Method::GET, "/v1/me/tokens"),
+        (Method::POST, "/v1/me/tokens"),
+        (Method::DELETE, "/v1/me/tokens/1"),
+    ]
+}
+
+fn operator_routes() -> Vec<(Method, &'static str)> {
+    let node = "/v1/nodes/00000000-0000-0000-0000-000000000000";
+    vec![
+        (Method::GET, "/v1/operator/whoami"),
+        (Method::GET, "/v1/nodes"),
+        (Method::POST, leak(format!("{node}/drain"))),
+        (Method::POST, leak(format!("{node}/revoke"))),
     ]
 }
 
@@ -334,12 +360,206 @@ async fn wrong_kinds_of_credential_are_unauthorized(app: &TestApp, w: &World) {
     }
     for (method, uri) in account_routes() {
         assert_unauthorized(app, method.clone(), uri, &w.admin_a).await;
+        assert_unauthorized(app, method.clone(), uri, &w.operator).await;
         assert_unauthorized(app, method, uri, &w.node_token).await;
     }
     for uri in runner_routes() {
         assert_unauthorized(app, Method::POST, uri, &w.admin_a).await;
         assert_unauthorized(app, Method::POST, uri, &w.owner_a_token).await;
+        assert_unauthorized(app, Method::POST, uri, &w.operator).await;
     }
+    for (method, uri) in operator_routes() {
+        assert_unauthorized(app, method.clone(), uri, &w.node_token).await;
+        assert_unauthorized(app, method.clone(), uri, &w.owner_a_token).await;
+        assert_unauthorized(app, method, uri, "rgo_malformed").await;
+    }
+    // An operator key is not a project key: it reaches no project's jobs.
+    for (method, uri) in user_routes() {
+        if uri != "/v1/cost" && !uri.starts_with("/v1/nodes") {
+            assert_unauthorized(app, method, uri, &w.operator).await;
+        }
+    }
+}
+
+/// A second node calls about the first node's execution on every per-execution route: each
+/// answers 404 and changes nothing; its release gives back none of the first node's work.
+async fn nodes_act_only_on_their_own_executions(app: &TestApp, w: &World) {
+    let claim = app.claim(&w.node_token, 0).await;
+    let assignment = claim.assignment.expect("a queued job to claim");
+    let eid = assignment.execution_id;
+    let other = register_named(app, "node-2").await;
+
+    let base = format!("/v1/runner/executions/{eid}");
+    let chunk = json!({"chunks": [{"seq": 0, "stream": "stdout", "data": "aGk="}]});
+    let finish = json!({"reason": "completed", "exit_code": 0, "executor": "process",
+                        "artifacts": []});
+    let outputs = json!({"files": [{"path": "out.txt", "size": 1, "sha256": "00"}]});
+    for (uri, body) in [
+        (format!("{base}/heartbeat"), json!({})),
+        (format!("{base}/logs"), chunk.clone()),
+        (format!("{base}/outputs"), outputs),
+        (format!("{base}/finish"), finish.clone()),
+    ] {
+        let answer = app.runner(&other, &uri, body).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "other node: {uri}");
+        let text = String::from_utf8_lossy(&answer.body);
+        assert!(!text.contains(&assignment.job_id.to_string()), "{text}");
+    }
+    let answer = app.runner(&other, "/v1/runner/release", json!({})).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.value()["released"], 0);
+
+    // Nothing changed: the job still runs on the first node, with no log.
+    let job = app
+        .state
+        .store
+        .current_job_of(eid)
+        .await
+        .expect("the execution is still current");
+    assert_eq!(job.status.as_str(), "running");
+    let logs = app.state.store.read_logs(job.id, 0, 10).await.unwrap();
+    assert!(logs.is_empty(), "{logs:?}");
+    // The owner still can.
+    let answer = app
+        .runner(&w.node_token, &format!("{base}/heartbeat"), json!({}))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let answer = app
+        .runner(&w.node_token, &format!("{base}/logs"), chunk)
+        .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    let answer = app
+        .runner(&w.node_token, &format!("{base}/finish"), finish)
+        .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+}
+
+async fn register_named(app: &TestApp, name: &str) -> String {
+    let answer = app
+        .runner(
+            "",
+            "/v1/runner/register",
+            json!({"bootstrap_token": BOOTSTRAP, "name": name, "slots": 1,
+                   "executor": "process", "version": "test"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    answer.value()["node_token"].as_str().unwrap().to_string()
+}
+
+async fn grid_wide_endpoints_take_an_operator_key(app: &TestApp, w: &World) {
+    // Project keys, whatever their role, are refused with a message that says what to get.
+    let node = "/v1/nodes/00000000-0000-0000-0000-000000000000";
+    for key in [&w.admin_a, &w.viewer_a, &w.admin_b, &app.api_key] {
+        for (method, uri) in [
+            (Method::GET, "/v1/nodes".to_string()),
+            (Method::POST, format!("{node}/drain")),
+            (Method::POST, format!("{node}/revoke")),
+            (Method::GET, "/v1/operator/whoami".to_string()),
+        ] {
+            let answer = call_json(app, method.clone(), &uri, key, None).await;
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{method} {uri}");
+            let message = answer.value()["error"]["message"].to_string();
+            assert!(
+                message.contains("operator key")
+                    && message.contains("rgrid-server admin operator-key create"),
+                "{message}"
+            );
+        }
+    }
+
+    let answer = call_json(app, Method::GET, "/v1/operator/whoami", &w.operator, None).await;
+    assert_eq!(answer.json::<OperatorView>().name, "ops");
+    let answer = call_json(app, Method::GET, "/v1/nodes", &w.operator, None).await;
+    let nodes = answer.json::<NodeList>().nodes;
+    assert!(nodes.iter().any(|n| n.name == "node-2"), "{nodes:?}");
+
+    // Cost: the operator sees every project, a project key only its own.
+    let answer = call_json(app, Method::GET, "/v1/cost", &w.operator, None).await;
+    let all = answer.json::<CostReport>();
+    assert!(
+        all.projects.iter().any(|p| p.project == "globex/reports"),
+        "{all:?}"
+    );
+    for key in [&w.admin_a, &w.viewer_a] {
+        let answer = call_json(app, Method::GET, "/v1/cost", key, None).await;
+        let own = answer.json::<CostReport>();
+        assert!(
+            own.projects.iter().all(|p| p.project == "acme/images"),
+            "{own:?}"
+        );
+        let cpu: f64 = own.days.iter().map(|d| d.cpu_seconds).sum();
+        assert_eq!(cpu, 0.0, "acme ran nothing: {own:?}");
+    }
+    let answer = call_json(app, Method::GET, "/v1/cost", &w.admin_b, None).await;
+    let own = answer.json::<CostReport>();
+    assert_eq!(own.projects.len(), 1, "{own:?}");
+    assert_eq!(own.projects[0].project, "globex/reports");
+
+    // Revoking a node through the API: its token stops working.
+    let doomed = register_named(app, "node-3").await;
+    let node = app
+        .state
+        .store
+        .node_for_token(&hash(&doomed))
+        .await
+        .unwrap();
+    let uri = format!("/v1/nodes/{}/revoke", node.id);
+    let answer = call_json(app, Method::POST, &uri, &w.operator, None).await;
+    assert_eq!(answer.json::<RevokedNode>().node_id, node.id);
+    let answer = app
+        .runner(&doomed, "/v1/runner/claim", json!({"wait_secs": 0}))
+        .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+
+    // A revoked operator key stops working on its next request.
+    let store = app.state.store.as_ref();
+    let (info, secret) = create_operator_key(store, "temp").await.unwrap();
+    let answer = call_json(app, Method::GET, "/v1/nodes", &secret, None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    store.revoke_operator_key(info.id).await.unwrap();
+    assert_unauthorized(app, Method::GET, "/v1/nodes", &secret).await;
+    let listed = store.list_operator_keys().await.unwrap();
+    assert!(listed
+        .iter()
+        .any(|k| k.id == info.id && k.revoked_at.is_some()));
+    assert!(listed
+        .iter()
+        .any(|k| k.name == "ops" && k.last_used_at.is_some()));
+}
+
+async fn personal_tokens_are_listed_and_revoked(app: &TestApp, w: &World) {
+    let tokens = "/v1/me/tokens";
+    let body = Some(json!({"name": "ci"}));
+    let answer = call_json(app, Method::POST, tokens, &w.owner_a_token, body).await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    let created = answer.json::<CreatedToken>();
+    assert!(created.secret.starts_with(&created.token.prefix));
+    let answer = call_json(app, Method::GET, "/v1/me", &created.secret, None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+
+    let answer = call_json(app, Method::GET, tokens, &w.owner_a_token, None).await;
+    let listed = String::from_utf8_lossy(&answer.body).to_string();
+    assert!(!listed.contains(&created.secret), "{listed}");
+    let list = answer.json::<TokenList>().tokens;
+    let names: Vec<_> = list.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["laptop", "ci"]);
+    assert!(list[0].last_used_at.is_some(), "{list:?}");
+
+    // Another user's token is not found, and is not revoked.
+    let store = app.state.store.as_ref();
+    let other = store.create_user("other@globex.test").await.unwrap();
+    let (theirs, their_secret) = create_user_token(store, other.id, "x").await.unwrap();
+    let uri = format!("/v1/me/tokens/{}", theirs.id);
+    let answer = call_json(app, Method::DELETE, &uri, &w.owner_a_token, None).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    let answer = call_json(app, Method::GET, "/v1/me", &their_secret, None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+
+    let uri = format!("/v1/me/tokens/{}", created.token.id);
+    let answer = call_json(app, Method::DELETE, &uri, &w.owner_a_token, None).await;
+    assert!(answer.json::<TokenView>().revoked_at.is_some());
+    assert_unauthorized(app, Method::GET, "/v1/me", &created.secret).await;
 }
 
 async fn revoked_and_expired_credentials_are_unauthorized(app: &TestApp, w: &World) {

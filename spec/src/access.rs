@@ -100,3 +100,50 @@ pub struct SetMemberRequest {
     pub email: String,
     pub role: String,
 }
+
+/// A personal token or an operator key as listed: never the secret itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    /// The secret's first characters, to tell tokens apart.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /v1/me/tokens`: the caller's personal tokens, revoked ones included.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenList {
+    pub tokens: Vec<TokenView>,
+}
+
+/// `POST /v1/me/tokens`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTokenRequest {
+    pub name: String,
+}
+
+/// A personal token just made: `secret` is shown this once and never again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub token: TokenView,
+    pub secret: String,
+}
+
+/// `GET /v1/operator/whoami`: the operator key in use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatorView {
+    pub key_id: i64,
+    pub name: String,
+}
+
+/// `POST /v1/nodes/{id}/revoke`: the node's token stops working; its running executions were
+/// abandoned (retried elsewhere while retries remain).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedNode {
+    pub node_id: Uuid,
+    pub abandoned: u32,
+}

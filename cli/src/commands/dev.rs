@@ -31,6 +31,9 @@ pub async fn run(args: DevArgs, ui: &Ui) -> anyhow::Result<i32> {
         public_url: None,
         api_key: None,
         bootstrap_token: None,
+        // One machine, one user: its key also runs `rgrid nodes`, drains and sees all cost.
+        operator_key: None,
+        startup_key_operates: true,
         heartbeat_timeout: HEARTBEAT_TIMEOUT,
         timeout_grace: rgrid_server::config::DEFAULT_TIMEOUT_GRACE,
         recheck: rgrid_server::config::DEFAULT_RECHECK,

@@ -1,12 +1,13 @@
-//! Credentials: API keys for users, node tokens for runners. Both are stored only as SHA-256
-//! hashes; the request's bearer value is hashed and looked up.
+//! Credentials: API keys for projects, personal tokens for users, operator keys for the grid as
+//! a whole, node tokens for runners. All are stored only as SHA-256 hashes; the request's
+//! bearer value is hashed and looked up in the table of the kind the route takes.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
 use super::{ApiError, AppState};
-use crate::store::{KeyGrant, Node, Project, Role, StoreError};
+use crate::store::{KeyGrant, Node, Project, Role, StoreError, TokenInfo};
 
 /// The project of the API key a user request carries; any role (reading).
 pub struct User(pub Project);
@@ -25,6 +26,80 @@ pub struct AccountUser(pub crate::store::User);
 
 /// The node whose token a runner request carries.
 pub struct Runner(pub Node);
+
+/// The operator key a grid-wide request carries (nodes, draining, node revocation). A project
+/// API key gets 403 naming what is needed; any other credential 401.
+pub struct Operator(pub TokenInfo);
+
+/// How much of the grid a caller may see in grid-wide figures (cost): an operator key sees
+/// every project, a project API key (any role) its own project's share.
+pub enum Scope {
+    Grid,
+    Project(Project),
+}
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Operator, ApiError> {
+        let key = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        let hash = hash_secret(key);
+        match state.store.operator_key(&hash).await {
+            Ok(info) => return Ok(Operator(info)),
+            Err(StoreError::NotFound(_)) => {}
+            Err(err) => return Err(err.into()),
+        }
+        match state.store.key_grant(&hash).await {
+            Ok(grant) => Err(ApiError::Forbidden(format!(
+                "this is an API key of project `{}/{}`; nodes are shared by every project, so \
+                 this needs an operator key. The grid's operator makes one with `rgrid-server \
+                 admin operator-key create NAME` and uses it with `rgrid login --server URL` \
+                 or `RGRID_API_KEY`",
+                grant.project.account, grant.project.slug
+            ))),
+            Err(StoreError::NotFound(_)) => Err(ApiError::Unauthorized),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Scope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Scope, ApiError> {
+        let key = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        match state.store.operator_key(&hash_secret(key)).await {
+            Ok(_) => Ok(Scope::Grid),
+            Err(StoreError::NotFound(_)) => {
+                let Caller(grant) = Caller::from_request_parts(parts, state).await?;
+                Ok(Scope::Project(grant.project))
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+/// Whether the request's bearer is also a (not revoked) operator key, for routes that show
+/// more to operators (every node in `rgrid top`'s snapshots). Never rejects.
+pub struct IsOperator(pub bool);
+
+impl FromRequestParts<AppState> for IsOperator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<IsOperator, ApiError> {
+        let Some(key) = bearer(parts) else {
+            return Ok(IsOperator(false));
+        };
+        match state.store.operator_key(&hash_secret(key)).await {
+            Ok(_) => Ok(IsOperator(true)),
+            Err(StoreError::NotFound(_)) => Ok(IsOperator(false)),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;

@@ -1,20 +1,22 @@
 //! The grid at a glance, for `rgrid top`: the nodes, and snapshots of a project pushed over a
-//! WebSocket whenever any job changes.
+//! WebSocket whenever any job changes. Nodes are shared by every tenant: an operator key sees
+//! them all; a project API key sees only the nodes running its own jobs, busy with its own.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use chrono::Utc;
-use rgrid_spec::api::{GridSnapshot, NodeView};
+use rgrid_spec::api::{GridSnapshot, JobStatus, NodeView};
 use tokio::time::Instant;
 
-use super::auth::User;
+use super::auth::{IsOperator, User};
 use super::events::Wake;
 use super::jobs::job_view;
 use super::{ApiResult, AppState};
-use crate::store::{JobFilter, NodeInfo, Project};
+use crate::store::{Job, JobFilter, NodeInfo, Project};
 
 /// Jobs in a snapshot, newest first.
 const SNAPSHOT_JOBS: u32 = 200;
@@ -48,22 +50,40 @@ fn node_view(info: NodeInfo) -> NodeView {
     }
 }
 
+/// The nodes running the project's jobs, each busy with as many of them as it runs.
+fn own_nodes(nodes: Vec<NodeView>, jobs: &[Job]) -> Vec<NodeView> {
+    let mut running: HashMap<&str, u32> = HashMap::new();
+    for job in jobs.iter().filter(|job| job.status == JobStatus::Running) {
+        if let Some(name) = job.node_name.as_deref() {
+            *running.entry(name).or_default() += 1;
+        }
+    }
+    nodes
+        .into_iter()
+        .filter_map(|mut node| {
+            node.busy = *running.get(node.name.as_str())?;
+            Some(node)
+        })
+        .collect()
+}
+
 /// `GET /v1/grid/ws`: a [`GridSnapshot`] now and again after every change.
 #[tracing::instrument(skip_all, fields(project = %project.slug))]
 pub async fn websocket(
     State(state): State<AppState>,
     User(project): User,
+    IsOperator(all_nodes): IsOperator,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    upgrade.on_upgrade(move |socket| push_snapshots(socket, state, project))
+    upgrade.on_upgrade(move |socket| push_snapshots(socket, state, project, all_nodes))
 }
 
-async fn push_snapshots(mut socket: WebSocket, state: AppState, project: Project) {
+async fn push_snapshots(mut socket: WebSocket, state: AppState, project: Project, all: bool) {
     // Subscribed before the first snapshot, so a change while it is built wakes us again.
     let mut watch = state.events.watch_any();
     let mut last_sent = String::new();
     loop {
-        let Ok((key, text)) = snapshot(&state, &project).await else {
+        let Ok((key, text)) = snapshot(&state, &project, all).await else {
             break;
         };
         // Rechecks find nothing new most of the time: send only what differs.
@@ -89,7 +109,11 @@ async fn push_snapshots(mut socket: WebSocket, state: AppState, project: Project
 }
 
 /// The project's snapshot as (what it shows without its time, the JSON to send).
-async fn snapshot(state: &AppState, project: &Project) -> ApiResult<(String, String)> {
+async fn snapshot(
+    state: &AppState,
+    project: &Project,
+    all_nodes: bool,
+) -> ApiResult<(String, String)> {
     let now = Utc::now();
     // Whole minutes, the last one being the current minute.
     let first_minute = now.timestamp() / 60 - (THROUGHPUT_MINUTES as i64 - 1);
@@ -107,6 +131,10 @@ async fn snapshot(state: &AppState, project: &Project) -> ApiResult<(String, Str
         limit: SNAPSHOT_JOBS,
     };
     let jobs = state.store.list_jobs(project.id, &filter).await?;
+    let mut nodes = node_views(state).await?;
+    if !all_nodes {
+        nodes = own_nodes(nodes, &jobs);
+    }
     let jobs = jobs
         .into_iter()
         .map(job_view)
@@ -115,7 +143,7 @@ async fn snapshot(state: &AppState, project: &Project) -> ApiResult<(String, Str
         project: project.slug.clone(),
         counts: overview.counts,
         finished_per_minute,
-        nodes: node_views(state).await?,
+        nodes,
         jobs,
         at: chrono::DateTime::UNIX_EPOCH,
     };

@@ -33,6 +33,7 @@ mod log_stream;
 mod logs;
 mod nodes;
 mod runner;
+mod tokens;
 mod uploads;
 
 pub use error::{ApiError, ApiResult};
@@ -148,6 +149,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs/{id}/artifacts", get(artifacts::list))
         .route("/v1/nodes", get(nodes::list))
         .route("/v1/nodes/{id}/drain", post(nodes::drain))
+        .route("/v1/nodes/{id}/revoke", post(nodes::revoke))
+        .route("/v1/operator/whoami", get(tokens::operator_whoami))
         .route("/v1/cost", get(nodes::cost))
         .route("/v1/batches", post(batches::submit))
         .route("/v1/projects/{slug}/files/upload", post(files::upload))
@@ -158,6 +161,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/whoami", get(keys::whoami))
         .route("/v1/me", get(accounts::me))
+        .route("/v1/me/tokens", get(tokens::list).post(tokens::create))
+        .route("/v1/me/tokens/{id}", delete(tokens::revoke))
         .route("/v1/keys", get(keys::list).post(keys::create))
         .route("/v1/keys/{id}", delete(keys::revoke))
         .route(

@@ -18,7 +18,7 @@ use crate::orchestrator::local::LocalProvider;
 use crate::orchestrator::{
     Orchestrator, OrchestratorSettings, Provider, ProviderSettings, SingleUseTokens,
 };
-use crate::store::{connect_store, NewApiKey, Project, Role, Store, StoreError};
+use crate::store::{connect_store, NewApiKey, NewToken, Project, Role, Store, StoreError};
 use crate::{reaper, replicas};
 
 pub mod secrets;
@@ -29,6 +29,8 @@ pub const DEFAULT_PROJECT: &str = "default";
 
 /// The name the key a server makes (or is given) at start-up is listed under.
 const STARTUP_KEY_NAME: &str = "start-up key";
+/// The name the operator key given in the configuration is listed under.
+const CONFIGURED_OPERATOR_KEY_NAME: &str = "configured operator key";
 
 /// How many leading characters of a secret listings show: the kind prefix and 8 more, which
 /// tell keys apart and leave about 140 random bits unknown.
@@ -90,6 +92,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     register_api_key(store.as_ref(), &project, &api_key)
         .await
         .map_err(db_error)?;
+    if config.startup_key_operates {
+        register_operator_key(store.as_ref(), &api_key, STARTUP_KEY_NAME)
+            .await
+            .map_err(db_error)?;
+    }
+    if let Some(key) = &config.operator_key {
+        register_operator_key(store.as_ref(), key, CONFIGURED_OPERATOR_KEY_NAME)
+            .await
+            .map_err(db_error)?;
+    }
     let bootstrap_token = secret(
         config.bootstrap_token.clone(),
         &data_dir.join("bootstrap-token"),
@@ -320,6 +332,32 @@ async fn register_api_key(
                 // Known but revoked: it stays revoked, whatever the configuration says.
                 Err(StoreError::Conflict(_)) => {
                     tracing::warn!("the configured API key was revoked; it stays refused");
+                    Ok(())
+                }
+                Err(err) => Err(err),
+            }
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Stores the operator key's hash unless the store already knows it; a revoked one stays
+/// revoked.
+async fn register_operator_key(store: &dyn Store, key: &str, name: &str) -> Result<(), StoreError> {
+    let hash = hash_secret(key);
+    match store.operator_key(&hash).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound(_)) => {
+            let prefix = key_prefix(key);
+            let token = NewToken {
+                name,
+                prefix: &prefix,
+                hash: &hash,
+            };
+            match store.add_operator_key(token).await {
+                Ok(_) => Ok(()),
+                Err(StoreError::Conflict(_)) => {
+                    tracing::warn!("the configured operator key was revoked; it stays refused");
                     Ok(())
                 }
                 Err(err) => Err(err),

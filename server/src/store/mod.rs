@@ -22,7 +22,8 @@ pub mod sqlite;
 mod tenancy;
 
 pub use tenancy::{
-    Account, ApiKeyInfo, KeyGrant, Member, NewApiKey, NewBootstrapToken, Role, User,
+    Account, ApiKeyInfo, KeyGrant, Member, NewApiKey, NewBootstrapToken, NewToken, Role, TokenInfo,
+    User,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -267,13 +268,30 @@ pub trait Store: Send + Sync + 'static {
     /// The user's role in the account; `NotFound` for a non-member.
     async fn role_of(&self, account: &str, user_id: Uuid) -> StoreResult<Role>;
 
-    /// Stores a user token's hash; `prefix` is shown in listings.
-    async fn add_user_token(
-        &self,
-        user_id: Uuid,
-        prefix: &str,
-        token_hash: &str,
-    ) -> StoreResult<()>;
+    /// Stores a personal token's hash for the user; name and prefix are shown in listings.
+    async fn add_user_token(&self, user_id: Uuid, token: NewToken<'_>) -> StoreResult<TokenInfo>;
+
+    /// The user's personal tokens, revoked ones included, oldest first.
+    async fn list_user_tokens(&self, user_id: Uuid) -> StoreResult<Vec<TokenInfo>>;
+
+    /// Revokes one of the user's personal tokens (`NotFound` for another user's); idempotent.
+    async fn revoke_user_token(&self, user_id: Uuid, token_id: i64) -> StoreResult<TokenInfo>;
+
+    /// Stores an operator key's hash (the grid-wide credential).
+    async fn add_operator_key(&self, key: NewToken<'_>) -> StoreResult<TokenInfo>;
+
+    /// The (not revoked) operator key by hash, or `NotFound`. Marks it used.
+    async fn operator_key(&self, key_hash: &str) -> StoreResult<TokenInfo>;
+
+    /// Every operator key, revoked ones included, oldest first.
+    async fn list_operator_keys(&self) -> StoreResult<Vec<TokenInfo>>;
+
+    /// Revokes an operator key; `NotFound` for an unknown id; idempotent.
+    async fn revoke_operator_key(&self, key_id: i64) -> StoreResult<TokenInfo>;
+
+    /// The node that claimed the execution (it never changes), or `NotFound`. The runner
+    /// endpoints check it so a node token acts only on its own node's executions.
+    async fn execution_node(&self, execution_id: Uuid) -> StoreResult<Uuid>;
 
     /// The user a (not revoked) token by hash belongs to, or `NotFound`.
     async fn user_for_token(&self, token_hash: &str) -> StoreResult<User>;

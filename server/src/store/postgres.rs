@@ -18,12 +18,14 @@ use uuid::Uuid;
 use super::rows;
 use super::{
     Account, ApiKeyInfo, Artifact, Batch, Beat, Claim, FinishEffect, Job, JobFilter, KeyGrant,
-    LogChunk, Member, NewApiKey, NewBootstrapToken, NewJob, NewNode, Node, NodeInfo, NodeRecord,
-    OrderedNode, Outcome, Overview, Project, Role, Store, StoreResult, Usage, User,
+    LogChunk, Member, NewApiKey, NewBootstrapToken, NewJob, NewNode, NewToken, Node, NodeInfo,
+    NodeRecord, OrderedNode, Outcome, Overview, Project, Role, Store, StoreResult, TokenInfo,
+    Usage, User,
 };
 
 mod accounts;
 mod batches;
+mod credentials;
 mod executions;
 mod jobs;
 mod logs;
@@ -127,13 +129,36 @@ impl Store for PostgresStore {
         accounts::role_of(&self.pool, account, user_id).await
     }
 
-    async fn add_user_token(
-        &self,
-        user_id: Uuid,
-        prefix: &str,
-        token_hash: &str,
-    ) -> StoreResult<()> {
-        accounts::add_user_token(&self.pool, user_id, prefix, token_hash).await
+    async fn add_user_token(&self, user_id: Uuid, token: NewToken<'_>) -> StoreResult<TokenInfo> {
+        credentials::add_user_token(&self.pool, user_id, token).await
+    }
+
+    async fn list_user_tokens(&self, user_id: Uuid) -> StoreResult<Vec<TokenInfo>> {
+        credentials::list_user_tokens(&self.pool, user_id).await
+    }
+
+    async fn revoke_user_token(&self, user_id: Uuid, token_id: i64) -> StoreResult<TokenInfo> {
+        credentials::revoke_user_token(&self.pool, user_id, token_id).await
+    }
+
+    async fn add_operator_key(&self, key: NewToken<'_>) -> StoreResult<TokenInfo> {
+        credentials::add_operator_key(&self.pool, key).await
+    }
+
+    async fn operator_key(&self, key_hash: &str) -> StoreResult<TokenInfo> {
+        credentials::operator_key(&self.pool, key_hash).await
+    }
+
+    async fn list_operator_keys(&self) -> StoreResult<Vec<TokenInfo>> {
+        credentials::list_operator_keys(&self.pool).await
+    }
+
+    async fn revoke_operator_key(&self, key_id: i64) -> StoreResult<TokenInfo> {
+        credentials::revoke_operator_key(&self.pool, key_id).await
+    }
+
+    async fn execution_node(&self, execution_id: Uuid) -> StoreResult<Uuid> {
+        credentials::execution_node(&self.pool, execution_id).await
     }
 
     async fn user_for_token(&self, token_hash: &str) -> StoreResult<User> {

@@ -102,3 +102,22 @@ pub struct NewBootstrapToken<'a> {
     pub uses: u32,
     pub expires_at: DateTime<Utc>,
 }
+
+/// An operator key or a personal token as listings show it: never the secret or its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    /// The first characters of the secret, to tell tokens apart.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A new operator key or personal token: its name, prefix and SHA-256 (hex).
+pub struct NewToken<'a> {
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub hash: &'a str,
+}

@@ -1,6 +1,9 @@
 //! The runner's endpoints: register, claim, then per execution heartbeat, logs, outputs and
 //! finish. Every per-execution call carries the execution id as a fencing token; the store
 //! refuses it (409 `stale_execution`) once that execution is no longer the job's current one.
+//! A node acts only on executions it claimed: another node's execution answers 404 and is not
+//! touched, as if it did not exist (an execution's node never changes, so checking it first
+//! and then acting leaves no gap).
 
 use std::collections::BTreeMap;
 
@@ -16,7 +19,7 @@ use uuid::Uuid;
 use super::auth::{hash_secret, secrets_equal, Runner};
 use super::{ApiError, ApiResult, AppState, IdPath, JsonBody};
 use crate::app::secrets::random_token;
-use crate::store::{FinishEffect, Job, NewNode, Outcome, StoreError};
+use crate::store::{FinishEffect, Job, NewNode, Node, Outcome, StoreError};
 
 mod claim;
 
@@ -91,6 +94,7 @@ pub async fn heartbeat(
     Runner(node): Runner,
     IdPath(eid): IdPath,
 ) -> ApiResult<Json<HeartbeatResponse>> {
+    check_owner(&state, &node, eid).await?;
     let beat = state.store.heartbeat(eid).await?;
     Ok(Json(HeartbeatResponse {
         cancel: beat.cancel_requested,
@@ -101,10 +105,11 @@ pub async fn heartbeat(
 #[tracing::instrument(skip_all, fields(execution_id = %eid, job_id))]
 pub async fn logs(
     State(state): State<AppState>,
-    Runner(_node): Runner,
+    Runner(node): Runner,
     IdPath(eid): IdPath,
     JsonBody(batch): JsonBody<LogBatch>,
 ) -> ApiResult<StatusCode> {
+    check_owner(&state, &node, eid).await?;
     let job = current_job(&state, eid).await?;
     state.store.append_logs(eid, &batch.chunks).await?;
     state.events.job_changed(job.id);
@@ -114,10 +119,11 @@ pub async fn logs(
 #[tracing::instrument(skip_all, fields(execution_id = %eid, job_id))]
 pub async fn outputs(
     State(state): State<AppState>,
-    Runner(_node): Runner,
+    Runner(node): Runner,
     IdPath(eid): IdPath,
     JsonBody(request): JsonBody<OutputsRequest>,
 ) -> ApiResult<Json<OutputsResponse>> {
+    check_owner(&state, &node, eid).await?;
     let job = current_job(&state, eid).await?;
     let prefix = artifact_prefix(&state, &job).await?;
     let mut uploads = BTreeMap::new();
@@ -136,10 +142,11 @@ pub async fn outputs(
 #[tracing::instrument(skip_all, fields(execution_id = %eid, job_id))]
 pub async fn finish(
     State(state): State<AppState>,
-    Runner(_node): Runner,
+    Runner(node): Runner,
     IdPath(eid): IdPath,
     JsonBody(request): JsonBody<FinishRequest>,
 ) -> ApiResult<StatusCode> {
+    check_owner(&state, &node, eid).await?;
     let mut outcome = Outcome {
         reason: request.reason,
         exit_code: request.exit_code,
@@ -183,6 +190,19 @@ fn cpu_micros(seconds: Option<f64>) -> Option<i64> {
     let seconds = seconds.filter(|s| s.is_finite() && *s >= 0.0)?;
     // Saturating float-to-int cast: a figure beyond i64 microseconds (292 000 years) clamps.
     Some((seconds * 1e6).round() as i64)
+}
+
+/// Refuses (404) an execution that this node did not claim, or that does not exist.
+async fn check_owner(state: &AppState, node: &Node, eid: Uuid) -> ApiResult<()> {
+    match state.store.execution_node(eid).await {
+        Ok(owner) if owner == node.id => Ok(()),
+        Ok(_) => {
+            tracing::warn!(node_id = %node.id, "a node called about another node's execution");
+            Err(ApiError::NotFound("execution"))
+        }
+        Err(StoreError::NotFound(_)) => Err(ApiError::NotFound("execution")),
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// The job of a current execution, recorded on the handler's span.

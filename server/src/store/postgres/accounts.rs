@@ -109,25 +109,6 @@ pub(super) async fn role_of(pool: &PgPool, account: &str, user_id: Uuid) -> Stor
     rows::role(role)
 }
 
-pub(super) async fn add_user_token(
-    pool: &PgPool,
-    user_id: Uuid,
-    prefix: &str,
-    token_hash: &str,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO user_tokens (user_id, prefix, token_hash, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(user_id)
-    .bind(prefix)
-    .bind(token_hash)
-    .bind(rows::now())
-    .execute(pool)
-    .await
-    .map_err(|err| rows::constraint(err, "user token", "user"))?;
-    Ok(())
-}
-
 pub(super) async fn user_for_token(pool: &PgPool, token_hash: &str) -> StoreResult<User> {
     let now = rows::now();
     let row = sqlx::query(

@@ -114,25 +114,6 @@ pub(super) async fn role_of(pool: &SqlitePool, account: &str, user_id: Uuid) -> 
     rows::role(role)
 }
 
-pub(super) async fn add_user_token(
-    pool: &SqlitePool,
-    user_id: Uuid,
-    prefix: &str,
-    token_hash: &str,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO user_tokens (user_id, prefix, token_hash, created_at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(id(user_id))
-    .bind(prefix)
-    .bind(token_hash)
-    .bind(micros(rows::now()))
-    .execute(pool)
-    .await
-    .map_err(|err| rows::constraint(err, "user token", "user"))?;
-    Ok(())
-}
-
 pub(super) async fn user_for_token(pool: &SqlitePool, token_hash: &str) -> StoreResult<User> {
     let now = rows::now();
     let row = sqlx::query(

@@ -1,0 +1,14 @@
+-- Operator keys: the grid-wide credential (nodes, draining, node revocation, every project's
+-- cost), apart from project API keys. Personal tokens get a name for their listing.
+
+CREATE TABLE operator_keys (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT NOT NULL,
+    prefix        TEXT NOT NULL,
+    key_hash      TEXT NOT NULL UNIQUE,
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER,
+    revoked_at    INTEGER
+);
+
+ALTER TABLE user_tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
