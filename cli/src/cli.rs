@@ -79,14 +79,16 @@ pub enum Command {
     Top,
     /// Show the settings in effect and where each comes from.
     Config(ConfigArgs),
-    /// List the grid's nodes with state, age, jobs and cost (operators); `drain ID` stops one
-    /// taking jobs.
+    /// List the grid's nodes with state, age, jobs and cost; `drain ID` stops one taking jobs,
+    /// `revoke ID` cuts it off (needs an operator key `rgo_…`; the local grid's own key is one).
     Nodes(NodesArgs),
-    /// Show what the grid cost per day and per project (operators).
+    /// Show what the grid cost per day and per project: every project with an operator key,
+    /// your own project's share with a project key.
     Cost(CostArgs),
     /// Run the local grid (server and runner) in the foreground.
     Dev(DevArgs),
-    /// Save a server and API key (read from a prompt, or stdin with --with-token).
+    /// Save a server and key (read from a prompt, or stdin with --with-token): a project key
+    /// `rg_…`, an operator key `rgo_…` or a personal token `rgu_…`.
     Login(LoginArgs),
     /// Forget the saved server and key of a profile.
     Logout,
@@ -98,6 +100,9 @@ pub enum Command {
     /// List or create an account's projects (needs a personal `rgu_` token).
     #[command(subcommand)]
     Projects(ProjectsCommand),
+    /// List, create or revoke your personal tokens (needs a personal `rgu_` token).
+    #[command(subcommand)]
+    Tokens(TokensCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Write man pages into a directory (the project keeps them in docs/man).
@@ -145,6 +150,26 @@ pub enum KeysCommand {
         /// Print the revoked key as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// List your personal tokens: id, name, prefix, created, last used.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a personal token and print it once.
+    Create {
+        /// A name to tell it by, e.g. laptop.
+        name: String,
+    },
+    /// Revoke one of your personal tokens by id; requests with it fail from then on.
+    Revoke {
+        /// The id `rgrid tokens list` shows.
+        id: i64,
     },
 }
 
@@ -288,6 +313,13 @@ pub struct NodesArgs {
 pub enum NodesAction {
     /// Let the node finish its running jobs, give it no new ones, then remove it.
     Drain {
+        /// The node id, as `rgrid nodes` shows it.
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// Revoke the node's token at once: its runner is refused from its next call, its running
+    /// jobs are retried elsewhere.
+    Revoke {
         /// The node id, as `rgrid nodes` shows it.
         #[arg(value_name = "ID")]
         id: String,

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use reqwest::{Response, StatusCode};
 use rgrid_spec::access::{
-    CreateKeyRequest, CreateProjectRequest, CreatedKey, CreatedProject, KeyList, KeyView, Me,
-    ProjectList, WhoAmI,
+    CreateKeyRequest, CreateProjectRequest, CreateTokenRequest, CreatedKey, CreatedProject,
+    CreatedToken, KeyList, KeyView, Me, OperatorView, ProjectList, RevokedNode, TokenList,
+    TokenView, WhoAmI,
 };
 use rgrid_spec::api::{
     ArtifactList, BatchRequest, BatchView, CostReport, ErrorBody, JobList, JobStatus, JobView,
@@ -21,11 +22,14 @@ use uuid::Uuid;
 pub enum ClientError {
     #[error("cannot reach the rgrid server at {url}: {detail}")]
     Unreachable { url: String, detail: String },
-    #[error(
-        "the server refused the API key ({message}); run `rgrid login` or set a valid key in \
-         `RGRID_API_KEY`"
-    )]
+    /// 401: the key is unknown, revoked or of the wrong kind. The message says which key
+    /// (where it came from) and what to run next.
+    #[error("{message}")]
     Unauthorized { message: String },
+    /// 403: the key is valid but may not do this (a role too weak, a project key on an
+    /// operator endpoint); the server's message says what is needed.
+    #[error("the server refused this: {message}")]
+    Forbidden { message: String },
     #[error("{message}")]
     NotFound { message: String },
     #[error("invalid job spec: {message}")]
@@ -55,7 +59,24 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     key: String,
+    /// Which key this is and what to run when the server refuses it (see [`Client::refused`]).
+    refusal_hint: Option<std::sync::Arc<str>>,
 }
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .field("key", &"<hidden>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a 401 means when nobody said where the key came from (e.g. at `rgrid login`).
+const DEFAULT_REFUSAL: &str = "the key: it is unknown, revoked, or not the kind of key this \
+    needs (project keys start with `rg_`, operator keys `rgo_`, personal tokens `rgu_`). Check \
+    you copied all of it, or ask for a new one: a project admin runs `rgrid keys create NAME`, \
+    the grid's operator `rgrid-server admin`";
 
 impl Client {
     pub fn new(base: &str, key: &str) -> Client {
@@ -67,11 +88,39 @@ impl Client {
             http,
             base: base.trim_end_matches('/').to_string(),
             key: key.to_string(),
+            refusal_hint: None,
+        }
+    }
+
+    /// Says, when the server refuses the key (401), which key it was and what to run next:
+    /// `hint` completes "the server at URL refused …".
+    pub fn with_refusal_hint(mut self, hint: String) -> Client {
+        self.refusal_hint = Some(hint.into());
+        self
+    }
+
+    /// A 401 turned into a message naming the key and the next step.
+    pub fn refused(&self) -> ClientError {
+        let hint = self.refusal_hint.as_deref().unwrap_or(DEFAULT_REFUSAL);
+        ClientError::Unauthorized {
+            message: format!("the server at {} refused {hint}", self.base),
+        }
+    }
+
+    fn explain(&self, err: ClientError) -> ClientError {
+        match err {
+            ClientError::Unauthorized { .. } => self.refused(),
+            other => other,
         }
     }
 
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The key, to tell its kind by its prefix; never print it.
+    pub(crate) fn key(&self) -> &str {
+        &self.key
     }
 
     /// A WebSocket handshake for `path` (which may carry a query): `ws://` for an `http://`
@@ -147,6 +196,34 @@ impl Client {
 
     pub async fn drain_node(&self, id: Uuid) -> Result<NodeView, ClientError> {
         self.send_json(self.http.post(self.url(&format!("/v1/nodes/{id}/drain"))))
+            .await
+    }
+
+    pub async fn revoke_node(&self, id: Uuid) -> Result<RevokedNode, ClientError> {
+        self.send_json(self.http.post(self.url(&format!("/v1/nodes/{id}/revoke"))))
+            .await
+    }
+
+    pub async fn operator_whoami(&self) -> Result<OperatorView, ClientError> {
+        self.send_json(self.http.get(self.url("/v1/operator/whoami")))
+            .await
+    }
+
+    pub async fn tokens(&self) -> Result<TokenList, ClientError> {
+        self.send_json(self.http.get(self.url("/v1/me/tokens")))
+            .await
+    }
+
+    pub async fn create_token(&self, name: &str) -> Result<CreatedToken, ClientError> {
+        let request = CreateTokenRequest {
+            name: name.to_string(),
+        };
+        let url = self.url("/v1/me/tokens");
+        self.send_json(self.http.post(url).json(&request)).await
+    }
+
+    pub async fn revoke_token(&self, id: i64) -> Result<TokenView, ClientError> {
+        self.send_json(self.http.delete(self.url(&format!("/v1/me/tokens/{id}"))))
             .await
     }
 
@@ -288,7 +365,7 @@ impl Client {
             .send()
             .await
             .map_err(|e| self.unreachable(e))?;
-        let response = check(response).await?;
+        let response = check(response).await.map_err(|e| self.explain(e))?;
         response.json::<T>().await.map_err(|e| ClientError::Api {
             status: 200,
             message: format!("unreadable answer: {e}"),
@@ -347,7 +424,10 @@ async fn check(response: Response) -> Result<Response, ClientError> {
         Err(_) => (String::new(), text.trim().chars().take(300).collect()),
     };
     Err(match status {
-        StatusCode::UNAUTHORIZED => ClientError::Unauthorized { message },
+        StatusCode::UNAUTHORIZED => ClientError::Unauthorized {
+            message: format!("the server refused {DEFAULT_REFUSAL}"),
+        },
+        StatusCode::FORBIDDEN => ClientError::Forbidden { message },
         StatusCode::NOT_FOUND => ClientError::NotFound { message },
         StatusCode::BAD_REQUEST if code == rgrid_spec::api::CODE_INVALID_SPEC => {
             ClientError::InvalidSpec { message }

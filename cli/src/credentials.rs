@@ -88,8 +88,11 @@ pub fn config_dir() -> anyhow::Result<PathBuf> {
 
 /// Keeps the profile's server and key, in the keyring when one answers.
 pub async fn store(profile: &str, server: &str, key: &str) -> anyhow::Result<Stored> {
-    let dir = config_dir()?;
-    let mut file = read_file(&dir)?;
+    store_in(&config_dir()?, profile, server, key).await
+}
+
+async fn store_in(dir: &Path, profile: &str, server: &str, key: &str) -> anyhow::Result<Stored> {
+    let mut file = read_file(dir)?;
     let stored = match keyring_call(profile, Op::Set(key.to_string())).await {
         Ok(_) => Stored::Keyring,
         Err(err) if no_keyring_service(&err) => Stored::File(dir.join(FILE_NAME)),
@@ -100,13 +103,17 @@ pub async fn store(profile: &str, server: &str, key: &str) -> anyhow::Result<Sto
         key: matches!(stored, Stored::File(_)).then(|| key.to_string()),
     };
     file.profiles.insert(profile.to_string(), entry);
-    write_file(&dir, &file)?;
+    write_file(dir, &file)?;
     Ok(stored)
 }
 
 /// The profile's login, or `None` when it has none.
 pub async fn load(profile: &str) -> anyhow::Result<Option<Login>> {
-    let file = read_file(&config_dir()?)?;
+    load_from(&config_dir()?, profile).await
+}
+
+async fn load_from(dir: &Path, profile: &str) -> anyhow::Result<Option<Login>> {
+    let file = read_file(dir)?;
     let Some(entry) = file.profiles.get(profile) else {
         return Ok(None);
     };
@@ -126,8 +133,11 @@ pub async fn load(profile: &str) -> anyhow::Result<Option<Login>> {
 
 /// Forgets the profile's server and key; true when there was something to forget.
 pub async fn remove(profile: &str) -> anyhow::Result<bool> {
-    let dir = config_dir()?;
-    let mut file = read_file(&dir)?;
+    remove_from(&config_dir()?, profile).await
+}
+
+async fn remove_from(dir: &Path, profile: &str) -> anyhow::Result<bool> {
+    let mut file = read_file(dir)?;
     let had_entry = file.profiles.remove(profile).is_some();
     let had_key = match keyring_call(profile, Op::Delete).await {
         Ok(deleted) => deleted.is_some(),
@@ -135,7 +145,7 @@ pub async fn remove(profile: &str) -> anyhow::Result<bool> {
         Err(err) => return Err(keyring_refused(profile, &err)),
     };
     if had_entry {
-        write_file(&dir, &file)?;
+        write_file(dir, &file)?;
     }
     Ok(had_entry || had_key)
 }
@@ -176,18 +186,22 @@ async fn keyring_call(profile: &str, op: Op) -> Result<Option<String>, keyring::
     }
 }
 
-/// No keyring service on this machine (as opposed to one that refused us).
+/// No keyring service on this machine (no session bus, no Secret Service): the key goes to
+/// the 0600 file instead. A keyring that exists but refuses us (locked, the prompt dismissed:
+/// `NoStorageAccess`) is not this: the key must not quietly land in a file then.
 fn no_keyring_service(err: &keyring::Error) -> bool {
-    matches!(
-        err,
-        keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_)
-    )
+    matches!(err, keyring::Error::PlatformFailure(_))
 }
 
 fn keyring_refused(profile: &str, err: &keyring::Error) -> anyhow::Error {
+    let flag = match profile {
+        DEFAULT_PROFILE => String::new(),
+        other => format!(" --profile {other}"),
+    };
     anyhow::anyhow!(
-        "the OS keyring refused access to the key of profile `{profile}`: {err}; unlock the \
-         keyring and try again, or set `RGRID_API_KEY`"
+        "the OS keyring refused access to the key of profile `{profile}` ({err}); unlock the \
+         keyring (your desktop session's keyring or password manager) and run `rgrid \
+         login{flag}` again, or pass the key in `RGRID_API_KEY` instead"
     )
 }
 
@@ -231,4 +245,203 @@ fn write_file(dir: &Path, file: &CredentialsFile) -> anyhow::Result<()> {
         std::fs::rename(&partial, &path)
     };
     write().with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The keyring path through an in-memory credential store plugged in with
+    //! `keyring::set_default_credential_builder` (the real ones need a desktop session). The
+    //! store is process-wide, so every case runs inside one test, in order.
+
+    use std::any::Any;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    use keyring::credential::{Credential, CredentialApi, CredentialBuilderApi};
+
+    use super::*;
+
+    /// How the store behaves on its next calls.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Mode {
+        Works,
+        /// No keyring service at all, as on a headless machine.
+        Absent,
+        /// A keyring that is there but locked, or whose prompt was dismissed.
+        Refuses,
+    }
+
+    #[derive(Debug, Default)]
+    struct Shared {
+        secrets: HashMap<String, String>,
+        mode: Option<Mode>,
+    }
+
+    #[derive(Debug, Clone, Default)]
+    struct MemoryStore(Arc<Mutex<Shared>>);
+
+    impl MemoryStore {
+        fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
+            self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        }
+
+        fn set_mode(&self, mode: Mode) {
+            self.lock().mode = Some(mode);
+        }
+
+        fn secret(&self, user: &str) -> Option<String> {
+            self.lock().secrets.get(user).cloned()
+        }
+    }
+
+    #[derive(Debug)]
+    struct MemoryCredential {
+        store: MemoryStore,
+        user: String,
+    }
+
+    impl MemoryCredential {
+        fn check(&self) -> keyring::Result<()> {
+            match self.store.lock().mode.unwrap_or(Mode::Works) {
+                Mode::Works => Ok(()),
+                Mode::Absent => Err(keyring::Error::PlatformFailure(
+                    "org.freedesktop.DBus.Error.ServiceUnknown".into(),
+                )),
+                Mode::Refuses => Err(keyring::Error::NoStorageAccess(
+                    "the collection is locked".into(),
+                )),
+            }
+        }
+    }
+
+    impl CredentialApi for MemoryCredential {
+        fn set_secret(&self, secret: &[u8]) -> keyring::Result<()> {
+            self.check()?;
+            let text = String::from_utf8_lossy(secret).to_string();
+            self.store.lock().secrets.insert(self.user.clone(), text);
+            Ok(())
+        }
+
+        fn get_secret(&self) -> keyring::Result<Vec<u8>> {
+            self.check()?;
+            let secret = self.store.lock().secrets.get(&self.user).cloned();
+            secret
+                .map(String::into_bytes)
+                .ok_or(keyring::Error::NoEntry)
+        }
+
+        fn delete_credential(&self) -> keyring::Result<()> {
+            self.check()?;
+            match self.store.lock().secrets.remove(&self.user) {
+                Some(_) => Ok(()),
+                None => Err(keyring::Error::NoEntry),
+            }
+        }
+
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    }
+
+    impl CredentialBuilderApi for MemoryStore {
+        fn build(
+            &self,
+            _target: Option<&str>,
+            service: &str,
+            user: &str,
+        ) -> keyring::Result<Box<Credential>> {
+            assert_eq!(service, KEYRING_SERVICE);
+            Ok(Box::new(MemoryCredential {
+                store: self.clone(),
+                user: user.to_string(),
+            }))
+        }
+
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    }
+
+    const KEY: &str = "rg_KeyringTestKey0123456789abcdef";
+
+    #[tokio::test]
+    async fn the_keyring_path_stores_removes_refuses_and_falls_back() {
+        let keyring = MemoryStore::default();
+        keyring::set_default_credential_builder(Box::new(keyring.clone()));
+        let dir = tempfile::tempdir().expect("config dir");
+        let dir = dir.path();
+        let file = dir.join(FILE_NAME);
+
+        // A keyring that answers gets the key; the file keeps only the server.
+        let stored = store_in(dir, "default", "http://grid.test", KEY).await;
+        assert_eq!(stored.expect("stored"), Stored::Keyring);
+        assert_eq!(keyring.secret("default").as_deref(), Some(KEY));
+        let text = std::fs::read_to_string(&file).expect("credentials file");
+        assert!(
+            text.contains("http://grid.test") && !text.contains(KEY),
+            "{text}"
+        );
+        let login = load_from(dir, "default")
+            .await
+            .expect("load")
+            .expect("login");
+        assert_eq!(
+            (login.key.as_str(), login.source),
+            (KEY, KeySource::Keyring)
+        );
+        assert!(!format!("{login:?}").contains(KEY));
+
+        // Logout removes it from the keyring and the file.
+        assert!(remove_from(dir, "default").await.expect("logout"));
+        assert_eq!(keyring.secret("default"), None);
+        assert!(load_from(dir, "default").await.expect("load").is_none());
+        assert!(!remove_from(dir, "default").await.expect("second logout"));
+
+        // A keyring that refuses: a clear error saying what happened and what to run, and the
+        // key is not quietly written to the file instead.
+        keyring.set_mode(Mode::Refuses);
+        let err = store_in(dir, "work", "http://grid.test", KEY)
+            .await
+            .expect_err("refused");
+        let message = format!("{err:#}");
+        assert!(
+            message.contains("keyring refused access")
+                && message.contains("profile `work`")
+                && message.contains("rgrid login --profile work")
+                && message.contains("RGRID_API_KEY"),
+            "{message}"
+        );
+        assert!(!message.contains(KEY), "{message}");
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        assert!(!text.contains(KEY), "{text}");
+
+        // Saved while the keyring worked, read while it refuses: the same clear error.
+        keyring.set_mode(Mode::Works);
+        store_in(dir, "default", "http://grid.test", KEY)
+            .await
+            .expect("stored");
+        keyring.set_mode(Mode::Refuses);
+        let err = load_from(dir, "default").await.expect_err("refused");
+        assert!(format!("{err:#}").contains("unlock the keyring"), "{err:#}");
+        keyring.set_mode(Mode::Works);
+        remove_from(dir, "default").await.expect("logout");
+
+        // No keyring service at all: the 0600 file holds the key, and says where.
+        keyring.set_mode(Mode::Absent);
+        let stored = store_in(dir, "ci", "http://grid.test", KEY)
+            .await
+            .expect("stored");
+        assert_eq!(stored, Stored::File(file.clone()));
+        let login = load_from(dir, "ci").await.expect("load").expect("login");
+        assert_eq!((login.key.as_str(), login.source), (KEY, KeySource::File));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).expect("file").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(remove_from(dir, "ci").await.expect("logout"));
+        let text = std::fs::read_to_string(&file).expect("credentials file");
+        assert!(!text.contains(KEY), "{text}");
+    }
 }

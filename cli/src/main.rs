@@ -125,6 +125,9 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
         Command::Projects(command) => {
             commands::access::projects(command, target::connect(settings, ui).await?).await
         }
+        Command::Tokens(command) => {
+            commands::access::tokens(command, target::connect(settings, ui).await?).await
+        }
         Command::Cancel(args) => {
             commands::jobs::parse_id(&args.id)?;
             commands::jobs::cancel(args, target::connect(settings, ui).await?, ui).await
@@ -146,7 +149,7 @@ fn report(err: &anyhow::Error, ui: &Ui) -> i32 {
     } else if let Some(client) = err.downcast_ref::<ClientError>() {
         match client {
             ClientError::Unreachable { .. } => exit::UNREACHABLE,
-            ClientError::Unauthorized { .. } => exit::AUTH,
+            ClientError::Unauthorized { .. } | ClientError::Forbidden { .. } => exit::AUTH,
             ClientError::InvalidSpec { .. } | ClientError::File { .. } => exit::USAGE,
             ClientError::NotFound { .. } | ClientError::Api { .. } => exit::INTERNAL,
         }

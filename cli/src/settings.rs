@@ -45,8 +45,9 @@ pub struct Setting<T> {
     pub source: Source,
 }
 
-/// The values one source gives; `None` leaves the setting to the sources below.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// The values one source gives; `None` leaves the setting to the sources below. Its Debug
+/// hides the API key.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Values {
     /// URL of an rgrid server; none means the local grid.
@@ -83,6 +84,25 @@ const NAMES: [&str; 9] = [
     "timeout",
 ];
 
+impl std::fmt::Debug for Values {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Values")
+            .field("server", &self.server)
+            .field("api_key", &self.api_key.as_ref().map(|_| HIDDEN))
+            .field("color", &self.color)
+            .field("quiet", &self.quiet)
+            .field("output_dir", &self.output_dir)
+            .field("runtime", &self.runtime)
+            .field("cpu", &self.cpu)
+            .field("memory", &self.memory)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// What Debug prints instead of a key.
+const HIDDEN: &str = "<hidden>";
+
 /// One source of values.
 #[derive(Debug, Clone)]
 pub struct Layer {
@@ -101,8 +121,8 @@ impl Layer {
     }
 }
 
-/// The settings in effect.
-#[derive(Debug, Clone)]
+/// The settings in effect. Its Debug hides the API key (only where it came from shows).
+#[derive(Clone)]
 pub struct Settings {
     pub server: Option<Setting<String>>,
     pub api_key: Option<Setting<String>>,
@@ -118,6 +138,28 @@ pub struct Settings {
     pub profile: Option<String>,
     /// Where `profile` came from (`Default` when unset: the profile `default`).
     pub profile_source: Source,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let api_key = self.api_key.as_ref().map(|key| Setting {
+            value: HIDDEN,
+            source: key.source.clone(),
+        });
+        f.debug_struct("Settings")
+            .field("server", &self.server)
+            .field("api_key", &api_key)
+            .field("color", &self.color)
+            .field("quiet", &self.quiet)
+            .field("output_dir", &self.output_dir)
+            .field("runtime", &self.runtime)
+            .field("cpu", &self.cpu)
+            .field("memory", &self.memory)
+            .field("timeout", &self.timeout)
+            .field("profile", &self.profile)
+            .field("profile_source", &self.profile_source)
+            .finish()
+    }
 }
 
 /// What the environment looks like to the loader (real, or given by a test).
@@ -481,5 +523,39 @@ mod tests {
         let err = load(&global(None), &env).expect_err("refused");
         assert!(err.0.contains("holds `api_key`"), "{}", err.0);
         assert!(!err.0.contains("rg_secret"));
+    }
+
+    /// Settings, their layers and the values in them never print the key through Debug
+    /// (`{:?}` in a log line or a panic message), only where it came from.
+    #[test]
+    fn debug_output_hides_the_api_key() {
+        let secret = "rg_DebugMustNotShowThis0123456789";
+        let var = move |name: &str| match name {
+            "RGRID_API_KEY" => Some(secret.to_string()),
+            "RGRID_SERVER" => Some("http://grid.test".to_string()),
+            _ => None,
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let env = Environment {
+            var: &var,
+            cwd: dir.path().to_path_buf(),
+            user_file: None,
+        };
+        let settings = load(&global(None), &env).expect("load");
+        assert_eq!(settings.api_key.as_ref().expect("key").value, secret);
+        let layers = [
+            flags(&global(None)),
+            environment(&env).expect("environment"),
+        ];
+        for text in [
+            format!("{settings:?}"),
+            format!("{settings:#?}"),
+            format!("{layers:?}"),
+            format!("{:?}", layers[1].values),
+        ] {
+            assert!(!text.contains(secret), "{text}");
+            assert!(text.contains("<hidden>"), "{text}");
+        }
+        assert!(format!("{settings:?}").contains("RGRID_API_KEY"));
     }
 }

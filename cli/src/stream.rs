@@ -47,9 +47,12 @@ pub async fn open<T: DeserializeOwned>(
         }),
         Err(tungstenite::Error::Http(response)) => {
             let status = response.status().as_u16();
-            if status == 401 || status == 403 {
-                let message = format!("HTTP {status}");
-                return Err(StreamError::Refused(ClientError::Unauthorized { message }));
+            if status == 401 {
+                return Err(StreamError::Refused(client.refused()));
+            }
+            if status == 403 {
+                let message = "this key may not watch this (HTTP 403)".to_string();
+                return Err(StreamError::Refused(ClientError::Forbidden { message }));
             }
             // A restarting server (or database) answers 5xx for a while: try again.
             if matches!(status, 500 | 502 | 503 | 504) {

@@ -17,10 +17,66 @@ pub struct Target {
 pub async fn connect(settings: &Settings, ui: &Ui) -> anyhow::Result<Target> {
     match remote_login(settings).await? {
         Some(login) => Ok(Target {
-            client: Client::new(&login.server, &login.key),
+            client: client_for(&login, profile(settings)),
             local: false,
         }),
         None => connect_local(ui).await,
+    }
+}
+
+/// A client with the login's server and key, which says on a 401 which key was refused and
+/// what to run next.
+pub fn client_for(login: &Login, profile: &str) -> Client {
+    Client::new(&login.server, &login.key).with_refusal_hint(refusal_hint(login, profile))
+}
+
+/// Completes "the server at URL refused …" for a key from `login.source`.
+fn refusal_hint(login: &Login, profile: &str) -> String {
+    let server = login.server.trim_end_matches('/');
+    let profile_flag = match profile {
+        DEFAULT_PROFILE => String::new(),
+        other => format!(" --profile {other}"),
+    };
+    match login.source {
+        KeySource::Env => "the key in `RGRID_API_KEY`: it is unknown, revoked, or not the kind \
+             of key this needs. Set `RGRID_API_KEY` to a valid key (a project admin makes one \
+             with `rgrid keys create NAME`), or unset it to use your saved login"
+            .to_string(),
+        KeySource::UserConfig => "the `api_key` of the user config file (see `rgrid config \
+             show`): it is unknown or revoked. Replace it with a valid key, or remove it and \
+             run `rgrid login`"
+            .to_string(),
+        KeySource::Keyring | KeySource::File => format!(
+            "the key saved for profile `{profile}` ({}): it is unknown or was revoked. Run \
+             `rgrid login --server {server}{profile_flag}` with a valid key",
+            login.source.describe()
+        ),
+        KeySource::LocalGrid => "the local grid's own key (`api-key` in its directory, \
+             `RGRID_HOME`): its database no longer knows it. Stop the local grid (the pid is in \
+             `grid.json` there) and run the command again"
+            .to_string(),
+    }
+}
+
+/// What kind of credential a client holds, by its prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// `rg_…`: one project.
+    Project,
+    /// `rgo_…`: the grid as a whole.
+    Operator,
+    /// `rgu_…`: a user's account-level calls.
+    Personal,
+}
+
+pub fn key_kind(client: &Client) -> KeyKind {
+    let key = client.key();
+    if key.starts_with("rgo_") {
+        KeyKind::Operator
+    } else if key.starts_with("rgu_") {
+        KeyKind::Personal
+    } else {
+        KeyKind::Project
     }
 }
 
@@ -87,8 +143,13 @@ fn same_server(a: &str, b: &str) -> bool {
 #[cfg(feature = "embedded")]
 async fn connect_local(ui: &Ui) -> anyhow::Result<Target> {
     let grid = crate::local_grid::ensure_running(ui).await?;
+    let login = Login {
+        server: grid.url,
+        key: grid.api_key,
+        source: KeySource::LocalGrid,
+    };
     Ok(Target {
-        client: Client::new(&grid.url, &grid.api_key),
+        client: client_for(&login, DEFAULT_PROFILE),
         local: true,
     })
 }

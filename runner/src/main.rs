@@ -18,15 +18,13 @@ struct Args {
     /// Base URL of the rgrid API.
     #[arg(long = "server", env = "RGRID_SERVER", value_name = "URL")]
     server: String,
-    /// Bootstrap token, exchanged for a node token at registration.
-    #[arg(
-        long,
-        env = "RGRID_BOOTSTRAP_TOKEN",
-        hide_env_values = true,
-        value_name = "TOKEN"
-    )]
+    /// Bootstrap token, exchanged for a node token at registration. On the command line every
+    /// user of the machine sees it in `ps`: prefer `--bootstrap-token-file` or the variable
+    /// `RGRID_BOOTSTRAP_TOKEN` (the runner warns when this flag is used).
+    #[arg(long, value_name = "TOKEN")]
     bootstrap_token: Option<String>,
-    /// Read the bootstrap token from this file (first line); wins over the variable.
+    /// Read the bootstrap token from this file (first line); wins over the flag and the
+    /// variable `RGRID_BOOTSTRAP_TOKEN`.
     #[arg(long, env = "RGRID_BOOTSTRAP_TOKEN_FILE", value_name = "PATH")]
     bootstrap_token_file: Option<PathBuf>,
     /// Node name shown by the server and put on containers [default: host name].
@@ -129,9 +127,18 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn runner_config(args: Args) -> anyhow::Result<RunnerConfig> {
-    // A file named on purpose wins over a token that may only come from the environment.
-    let bootstrap_token = match (args.bootstrap_token_file, args.bootstrap_token) {
-        (None, Some(token)) => token,
+    if args.bootstrap_token.is_some() {
+        tracing::warn!(
+            "--bootstrap-token puts the token on the command line, where every user of this \
+             machine can read it (`ps`); use --bootstrap-token-file PATH or RGRID_BOOTSTRAP_TOKEN"
+        );
+    }
+    let from_env = std::env::var("RGRID_BOOTSTRAP_TOKEN")
+        .ok()
+        .filter(|token| !token.trim().is_empty());
+    // A file named on purpose wins over the flag, which wins over the environment.
+    let bootstrap_token = match (args.bootstrap_token_file, args.bootstrap_token.or(from_env)) {
+        (None, Some(token)) => token.trim().to_string(),
         (Some(path), _) => std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read the bootstrap token from {}", path.display()))?
             .lines()
@@ -139,12 +146,14 @@ fn runner_config(args: Args) -> anyhow::Result<RunnerConfig> {
             .unwrap_or_default()
             .trim()
             .to_string(),
-        (None, None) => {
-            bail!("give --bootstrap-token, --bootstrap-token-file or RGRID_BOOTSTRAP_TOKEN")
-        }
+        (None, None) => bail!(
+            "no bootstrap token: put it in a file named by --bootstrap-token-file (or \
+             RGRID_BOOTSTRAP_TOKEN_FILE), or in RGRID_BOOTSTRAP_TOKEN; the operator mints one \
+             with `rgrid-server admin mint-bootstrap-token`"
+        ),
     };
     if bootstrap_token.is_empty() {
-        bail!("the bootstrap token is empty");
+        bail!("the bootstrap token is empty; check --bootstrap-token-file");
     }
     Ok(RunnerConfig {
         server_url: args.server,

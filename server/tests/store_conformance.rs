@@ -11,7 +11,7 @@ use rgrid_server::store::postgres::PostgresStore;
 use rgrid_server::store::sqlite::SqliteStore;
 use rgrid_server::store::{
     connect_store, Claim, FinishEffect, JobFilter, NewApiKey, NewBootstrapToken, NewJob, NewNode,
-    Node, Outcome, Project, Role, Store, StoreError,
+    NewToken, Node, Outcome, Project, Role, Store, StoreError,
 };
 use rgrid_spec::api::{Bytes64, EndReason, JobStatus, LogChunkIn, OutputFileInfo, Stream};
 use uuid::Uuid;
@@ -146,6 +146,12 @@ async fn overview(s: &dyn Store, project: &Project, other: &Project, node: &Node
     submit(s, project, "busy", 0, 0).await;
     let claim = s.claim(node.id).await.unwrap().unwrap();
     assert_eq!(busy(s.list_nodes().await.unwrap()), 1);
+    // The execution belongs to the node that claimed it; an unknown one to none.
+    assert_eq!(s.execution_node(claim.execution_id).await.unwrap(), node.id);
+    assert!(matches!(
+        s.execution_node(uuid::Uuid::now_v7()).await,
+        Err(StoreError::NotFound(_))
+    ));
     let done = outcome(EndReason::Completed, Some(0));
     s.finish(claim.execution_id, &done).await.unwrap();
     assert_eq!(busy(s.list_nodes().await.unwrap()), 0);
@@ -366,13 +372,68 @@ async fn accounts_users_and_roles(s: &dyn Store) {
         Err(StoreError::NotFound(_))
     ));
 
-    s.add_user_token(ann.id, "rgu_abc", "user-hash")
+    let token = |name, hash| NewToken {
+        name,
+        prefix: "rgu_abc",
+        hash,
+    };
+    let laptop = s
+        .add_user_token(ann.id, token("laptop", "user-hash"))
         .await
         .unwrap();
     assert_eq!(s.user_for_token("user-hash").await.unwrap(), ann);
-    // User tokens, API keys and node tokens live apart: one is never taken for another.
+    // User tokens, operator keys, API keys and node tokens live apart: one is never taken for
+    // another.
     assert!(s.key_grant("user-hash").await.is_err());
+    assert!(s.operator_key("user-hash").await.is_err());
     assert!(s.user_for_token("hash-of-key").await.is_err());
+
+    // Listed per user, revoked only by their own user.
+    s.add_user_token(bob.id, token("bob", "bob-hash"))
+        .await
+        .unwrap();
+    let listed = s.list_user_tokens(ann.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].name.as_str(), listed[0].id),
+        ("laptop", laptop.id)
+    );
+    assert!(matches!(
+        s.revoke_user_token(bob.id, laptop.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(s.user_for_token("user-hash").await.is_ok());
+    let revoked = s.revoke_user_token(ann.id, laptop.id).await.unwrap();
+    assert!(revoked.revoked_at.is_some());
+    let again = s.revoke_user_token(ann.id, laptop.id).await.unwrap();
+    assert_eq!(
+        again.revoked_at, revoked.revoked_at,
+        "revoking twice keeps the first time"
+    );
+    assert!(s.user_for_token("user-hash").await.is_err());
+
+    // Operator keys: found by hash until revoked, which the listing shows.
+    let ops = s
+        .add_operator_key(NewToken {
+            name: "ops",
+            prefix: "rgo_abc",
+            hash: "operator-hash",
+        })
+        .await
+        .unwrap();
+    assert_eq!(s.operator_key("operator-hash").await.unwrap().id, ops.id);
+    assert!(s.key_grant("operator-hash").await.is_err());
+    assert!(s.user_for_token("operator-hash").await.is_err());
+    s.revoke_operator_key(ops.id).await.unwrap();
+    assert!(s.operator_key("operator-hash").await.is_err());
+    let listed = s.list_operator_keys().await.unwrap();
+    assert!(listed
+        .iter()
+        .any(|k| k.id == ops.id && k.revoked_at.is_some()));
+    assert!(matches!(
+        s.revoke_operator_key(ops.id + 1000).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 async fn bootstrap_tokens_expire_and_run_out(s: &dyn Store) {

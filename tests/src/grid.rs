@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::process::{bin, wait_for_file, Daemon, Run, TEST_API_KEY, TEST_BOOTSTRAP_TOKEN};
+use crate::process::{
+    bin, wait_for_file, Daemon, Run, TEST_API_KEY, TEST_BOOTSTRAP_TOKEN, TEST_OPERATOR_KEY,
+};
 
 pub struct Grid {
     pub url: String,
@@ -147,7 +149,7 @@ impl Grid {
         let server_url = options.server_url.as_deref().unwrap_or(&self.url);
         command
             .args(["--server", server_url])
-            .args(["--bootstrap-token", TEST_BOOTSTRAP_TOKEN])
+            .env("RGRID_BOOTSTRAP_TOKEN", TEST_BOOTSTRAP_TOKEN)
             // Unique per grid: a runner removes leftover containers of its own name at start,
             // and grids of tests running in parallel share one Docker engine.
             .args(["--name", &format!("test-runner-{}-{n}", self.tag())])
@@ -172,11 +174,20 @@ impl Grid {
 
     /// Runs the `rgrid` CLI in `cwd` against this grid.
     pub fn rgrid(&self, cwd: &Path, args: &[&str]) -> anyhow::Result<Run> {
+        self.rgrid_with_key(TEST_API_KEY, cwd, args)
+    }
+
+    /// Runs the `rgrid` CLI with the grid's operator key (`rgrid nodes`, `rgrid cost`).
+    pub fn rgrid_as_operator(&self, cwd: &Path, args: &[&str]) -> anyhow::Result<Run> {
+        self.rgrid_with_key(TEST_OPERATOR_KEY, cwd, args)
+    }
+
+    pub fn rgrid_with_key(&self, key: &str, cwd: &Path, args: &[&str]) -> anyhow::Result<Run> {
         let output = Command::new(bin("rgrid"))
             .args(args)
             .current_dir(cwd)
             .env("RGRID_SERVER", &self.url)
-            .env("RGRID_API_KEY", TEST_API_KEY)
+            .env("RGRID_API_KEY", key)
             .env("NO_COLOR", "1")
             .env_remove("RGRID_HOME")
             .output()
@@ -225,6 +236,7 @@ fn spawn_server(
             &options.heartbeat_timeout_secs.to_string(),
         ])
         .env("RGRID_SERVER_API_KEY", TEST_API_KEY)
+        .env("RGRID_SERVER_OPERATOR_KEY", TEST_OPERATOR_KEY)
         .env("RGRID_BOOTSTRAP_TOKEN", TEST_BOOTSTRAP_TOKEN)
         .args(&options.server_args)
         .envs(options.server_env.iter().map(|(k, v)| (k, v)))

@@ -9,6 +9,8 @@ use anyhow::{bail, Context};
 /// A fixed key and token for test grids; real deployments generate their own.
 pub const TEST_API_KEY: &str = "rg_test_0123456789abcdef0123456789abcdef";
 pub const TEST_BOOTSTRAP_TOKEN: &str = "rgb_test_0123456789abcdef0123456789ab";
+/// The test grids' operator key (`rgrid nodes`, draining, all cost); project keys cannot.
+pub const TEST_OPERATOR_KEY: &str = "rgo_test_0123456789abcdef0123456789ab";
 
 /// The path of a workspace binary, built next to this test binary
 /// (`target/<profile>/deps/…` → `target/<profile>/<name>`).

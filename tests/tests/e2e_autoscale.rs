@@ -58,7 +58,9 @@ fn json_lines(text: &str) -> Vec<Value> {
 }
 
 fn nodes(grid: &Grid, cwd: &Path) -> Vec<Value> {
-    let run = grid.rgrid(cwd, &["nodes", "--json"]).expect("rgrid nodes");
+    let run = grid
+        .rgrid_as_operator(cwd, &["nodes", "--json"])
+        .expect("rgrid nodes");
     assert_eq!(run.code, 0, "{run}");
     json_lines(&run.stdout)
 }

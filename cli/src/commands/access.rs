@@ -3,9 +3,9 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::Context;
-use rgrid_spec::access::{CreateKeyRequest, CreateProjectRequest, KeyView};
+use rgrid_spec::access::{CreateKeyRequest, CreateProjectRequest, KeyView, TokenView};
 
-use crate::cli::{KeysCommand, LoginArgs, ProjectsCommand, WhoamiArgs};
+use crate::cli::{KeysCommand, LoginArgs, ProjectsCommand, TokensCommand, WhoamiArgs};
 use crate::client::Client;
 use crate::credentials::{self, KeySource, Stored};
 use crate::settings::Settings;
@@ -16,6 +16,7 @@ use crate::{exit, UsageError};
 /// What each kind of secret starts with.
 const API_KEY_KIND: &str = "rg_";
 const USER_TOKEN_KIND: &str = "rgu_";
+const OPERATOR_KEY_KIND: &str = "rgo_";
 
 pub async fn login(args: LoginArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<i32> {
     let profile = target::profile(settings);
@@ -32,6 +33,9 @@ pub async fn login(args: LoginArgs, settings: &Settings, ui: &Ui) -> anyhow::Res
     let client = Client::new(&server, &key);
     let who = if key.starts_with(USER_TOKEN_KIND) {
         client.me().await?.email
+    } else if key.starts_with(OPERATOR_KEY_KIND) {
+        let op = client.operator_whoami().await?;
+        format!("the grid's operator (key {} `{}`)", op.key_id, op.name)
     } else {
         let me = client.whoami().await?;
         format!("{}/{}, role {}", me.account, me.project, me.role)
@@ -80,13 +84,15 @@ async fn read_key(server: &str, from_stdin: bool) -> anyhow::Result<String> {
 fn check_shape(key: &str) -> anyhow::Result<()> {
     let body = key
         .strip_prefix(USER_TOKEN_KIND)
+        .or_else(|| key.strip_prefix(OPERATOR_KEY_KIND))
         .or_else(|| key.strip_prefix(API_KEY_KIND));
     match body {
         Some(body) if body.len() >= 8 && body.bytes().all(|b| b.is_ascii_alphanumeric()) => Ok(()),
         _ if key.is_empty() => Err(UsageError("no key given".into()).into()),
         _ => Err(UsageError(
-            "that is not an rgrid key (keys start with `rg_`, personal tokens with `rgu_`); \
-             copy it again from `rgrid keys create` or `rgrid-server admin`"
+            "that is not an rgrid key (project keys start with `rg_`, operator keys with `rgo_`, \
+             personal tokens with `rgu_`, followed by letters and digits); copy it again from \
+             `rgrid keys create` or `rgrid-server admin`"
                 .into(),
         )
         .into()),
@@ -107,32 +113,126 @@ pub async fn whoami(args: WhoamiArgs, settings: &Settings, ui: &Ui) -> anyhow::R
     let (target, source) = match target::remote_login(settings).await? {
         Some(login) => (
             Target {
-                client: Client::new(&login.server, &login.key),
+                client: target::client_for(&login, target::profile(settings)),
                 local: false,
             },
             login.source,
         ),
         None => (target::connect(settings, ui).await?, KeySource::LocalGrid),
     };
-    let me = target.client.whoami().await?;
+    let client = &target.client;
+    let kind = target::key_kind(client);
+    let mut value = serde_json::json!({
+        "server": client.base(),
+        "key_from": source.describe(),
+    });
+    let mut lines = vec![("server", client.base().to_string())];
+    match kind {
+        target::KeyKind::Operator => {
+            let op = client.operator_whoami().await?;
+            value["kind"] = "operator".into();
+            value["key_id"] = op.key_id.into();
+            value["name"] = op.name.clone().into();
+            lines.push(("kind", "operator key (nodes, draining, all cost)".into()));
+            lines.push(("key", format!("{} `{}`", op.key_id, op.name)));
+        }
+        target::KeyKind::Personal => {
+            let me = client.me().await?;
+            value["kind"] = "personal".into();
+            value["email"] = me.email.clone().into();
+            lines.push(("kind", "personal token (accounts, projects)".into()));
+            lines.push(("user", me.email));
+        }
+        target::KeyKind::Project => {
+            let me = client.whoami().await?;
+            // The local grid's key also operates it; a shared grid's project keys do not.
+            let operator = client.operator_whoami().await.is_ok();
+            value["kind"] = "project".into();
+            value["account"] = me.account.clone().into();
+            value["project"] = me.project.clone().into();
+            value["role"] = me.role.clone().into();
+            value["key_id"] = me.key_id.into();
+            value["operator"] = operator.into();
+            lines.push(("project", format!("{}/{}", me.account, me.project)));
+            lines.push(("role", me.role));
+            lines.push(("key", me.key_id.to_string()));
+            if operator {
+                lines.push(("operator", "yes (this key also operates the grid)".into()));
+            }
+        }
+    }
     if args.json {
-        let value = serde_json::json!({
-            "server": target.client.base(),
-            "account": me.account,
-            "project": me.project,
-            "role": me.role,
-            "key_id": me.key_id,
-            "key_from": source.describe(),
-        });
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(exit::OK);
     }
     let mut out = std::io::stdout().lock();
-    writeln!(out, "server   {}", target.client.base())?;
-    writeln!(out, "project  {}/{}", me.account, me.project)?;
-    writeln!(out, "role     {}", me.role)?;
-    writeln!(out, "key      {} (from {})", me.key_id, source.describe())?;
+    for (label, text) in lines {
+        if label == "key" {
+            writeln!(out, "{label:<8} {text} (from {})", source.describe())?;
+        } else {
+            writeln!(out, "{label:<8} {text}")?;
+        }
+    }
     Ok(exit::OK)
+}
+
+pub async fn tokens(command: TokensCommand, target: Target) -> anyhow::Result<i32> {
+    match command {
+        TokensCommand::List { json } => {
+            let tokens = target.client.tokens().await?.tokens;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&tokens)?);
+            } else {
+                print_tokens(&tokens)?;
+            }
+        }
+        TokensCommand::Create { name } => {
+            let created = target.client.create_token(&name).await?;
+            eprintln!(
+                "personal token {} `{}`; it is shown once, store it now:",
+                created.token.id, created.token.name
+            );
+            println!("{}", created.secret);
+        }
+        TokensCommand::Revoke { id } => {
+            let token = target.client.revoke_token(id).await?;
+            eprintln!("personal token {} `{}` revoked", token.id, token.name);
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn print_tokens(tokens: &[TokenView]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<6} {:<16} {:<14} {:<17} {:<17} STATE",
+        "ID", "NAME", "PREFIX", "CREATED", "LAST USED"
+    )?;
+    for token in tokens {
+        let state = if token.revoked_at.is_some() {
+            "revoked"
+        } else {
+            "active"
+        };
+        writeln!(
+            out,
+            "{:<6} {:<16} {:<14} {:<17} {:<17} {state}",
+            token.id,
+            token.name,
+            token.prefix,
+            time(Some(token.created_at)),
+            time(token.last_used_at)
+        )?;
+    }
+    Ok(())
+}
+
+fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map_or_else(
+        || "never".into(),
+        |t| t.format("%Y-%m-%d %H:%M").to_string(),
+    )
 }
 
 pub async fn keys(command: KeysCommand, target: Target) -> anyhow::Result<i32> {
@@ -183,12 +283,6 @@ fn print_keys(keys: &[KeyView]) -> std::io::Result<()> {
         "{:<6} {:<16} {:<10} {:<12} {:<17} {:<17} STATE",
         "ID", "NAME", "ROLE", "PREFIX", "CREATED", "LAST USED"
     )?;
-    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        t.map_or_else(
-            || "never".into(),
-            |t| t.format("%Y-%m-%d %H:%M").to_string(),
-        )
-    };
     for key in keys {
         let state = if key.revoked_at.is_some() {
             "revoked"
@@ -253,6 +347,7 @@ mod tests {
     fn only_key_shaped_input_is_sent() {
         assert!(check_shape("rg_abcdefgh12345678").is_ok());
         assert!(check_shape("rgu_abcdefgh12345678").is_ok());
+        assert!(check_shape("rgo_abcdefgh12345678").is_ok());
         for bad in [
             "",
             "rg_",

@@ -15,7 +15,31 @@ pub async fn run(args: NodesArgs, target: Target, ui: &Ui) -> anyhow::Result<i32
     match args.action {
         None => list(&target, args.json).await,
         Some(NodesAction::Drain { id }) => drain(&target, &id, args.json, ui).await,
+        Some(NodesAction::Revoke { id }) => revoke(&target, &id, args.json, ui).await,
     }
+}
+
+async fn revoke(target: &Target, id: &str, json: bool, ui: &Ui) -> anyhow::Result<i32> {
+    let id = parse_node_id(id)?;
+    let revoked = target.client.revoke_node(id).await?;
+    if json {
+        println!("{}", serde_json::to_string(&revoked)?);
+    } else {
+        ui.note(format!(
+            "node {} revoked: its runner is refused from now on; {} running job(s) go back to \
+             the queue",
+            revoked.node_id, revoked.abandoned
+        ));
+    }
+    Ok(exit::OK)
+}
+
+fn parse_node_id(id: &str) -> Result<Uuid, UsageError> {
+    Uuid::parse_str(id.trim()).map_err(|_| {
+        UsageError(format!(
+            "`{id}` is not a node id; ids look like 0190f2c4-…, see `rgrid nodes`"
+        ))
+    })
 }
 
 async fn list(target: &Target, json: bool) -> anyhow::Result<i32> {
@@ -72,11 +96,7 @@ fn age(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
 }
 
 async fn drain(target: &Target, id: &str, json: bool, ui: &Ui) -> anyhow::Result<i32> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| {
-        UsageError(format!(
-            "`{id}` is not a node id; ids look like 0190f2c4-…, see `rgrid nodes`"
-        ))
-    })?;
+    let id = parse_node_id(id)?;
     let node = target.client.drain_node(id).await?;
     if json {
         println!("{}", serde_json::to_string(&node)?);
