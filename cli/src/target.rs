@@ -40,7 +40,8 @@ fn refusal_hint(login: &Login, profile: &str) -> String {
     match login.source {
         KeySource::Env => "the key in `RGRID_API_KEY`: it is unknown, revoked, or not the kind \
              of key this needs. Set `RGRID_API_KEY` to a valid key (a project admin makes one \
-             with `rgrid keys create NAME`), or unset it to use your saved login"
+             with `rgrid keys create NAME`), or unset it to use the login saved by \
+             `rgrid login`"
             .to_string(),
         KeySource::UserConfig => "the `api_key` of the user config file (see `rgrid config \
              show`): it is unknown or revoked. Replace it with a valid key, or remove it and \

@@ -172,6 +172,19 @@ pub fn wait_until(
     bail!("timed out waiting for {what}")
 }
 
+/// What `ps` shows every user of the machine for `pid`: its command line, arguments joined by
+/// spaces. Waits for it to be filled in: a process just spawned can show an empty one for a
+/// moment (its parent runs on before the kernel has set up the new program's arguments).
+pub fn command_line(pid: u32) -> anyhow::Result<String> {
+    let mut text = String::new();
+    wait_until("the process's command line", Duration::from_secs(5), || {
+        let argv = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        text = String::from_utf8_lossy(&argv).replace('\0', " ");
+        !text.trim().is_empty()
+    })?;
+    Ok(text)
+}
+
 /// The finished output of one `rgrid` invocation.
 #[derive(Debug)]
 pub struct Run {

@@ -99,6 +99,21 @@ fn local_grid_runs_the_example_with_the_process_executor() {
     assert!(!list.stderr.contains("starting the local grid"), "{list}");
     assert!(list.stdout.contains("succeeded"), "{list}");
 
+    // No sign-in for the operator commands either: the local grid's own key operates it.
+    let nodes = home.rgrid(cwd.path(), "process", &["nodes", "--json"]);
+    assert_eq!(nodes.code, 0, "{nodes}");
+    assert!(nodes.stdout.contains("\"state\":\"active\""), "{nodes}");
+    let unknown = "00000000-0000-0000-0000-000000000000";
+    let drain = home.rgrid(cwd.path(), "process", &["nodes", "drain", unknown]);
+    assert!(
+        drain.stderr.contains("node not found"),
+        "allowed, not refused: {drain}"
+    );
+    let cost = home.rgrid(cwd.path(), "process", &["cost", "--json"]);
+    assert_eq!(cost.code, 0, "{cost}");
+    let whoami = home.rgrid(cwd.path(), "process", &["whoami"]);
+    assert!(whoami.stdout.contains("operator"), "{whoami}");
+
     // A script exiting 3 makes `rgrid run` exit 3.
     std::fs::write(cwd.path().join("exit3.py"), "import sys\nsys.exit(3)\n").expect("write");
     let failed = home.rgrid(cwd.path(), "process", &["run", "exit3.py"]);

@@ -58,8 +58,11 @@ impl User {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn rgrid login");
-        let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id())).unwrap_or_default();
-        assert!(!String::from_utf8_lossy(&cmdline).contains(key));
+        let cmdline = rgrid_tests::process::command_line(child.id()).expect("command line");
+        assert!(
+            cmdline.contains("login") && !cmdline.contains(key),
+            "{cmdline}"
+        );
         let mut stdin = child.stdin.take().expect("stdin");
         writeln!(stdin, "{key}").expect("write the key");
         drop(stdin);
@@ -103,9 +106,20 @@ fn login_whoami_keys_and_logout() {
     let malformed = user.login(&grid.url, "hunter2");
     assert_eq!(malformed.code, 2, "{malformed}");
     assert!(malformed.stderr.contains("not an rgrid key"), "{malformed}");
+    assert!(
+        malformed.stderr.contains("rgrid keys create"),
+        "{malformed}"
+    );
     let unknown = user.login(&grid.url, "rg_UnknownUnknownUnknownUnknown1");
     assert_eq!(unknown.code, 77, "{unknown}");
     assert!(!unknown.stderr.contains("rg_Unknown"), "{unknown}");
+    assert!(
+        unknown
+            .stderr
+            .contains("refused the key: it is unknown, revoked")
+            && unknown.stderr.contains("ask for a new one"),
+        "{unknown}"
+    );
 
     let login = user.login(&grid.url, &key);
     assert_eq!(login.code, 0, "{login}");
@@ -168,4 +182,126 @@ fn login_whoami_keys_and_logout() {
     assert_eq!(logout.code, 0, "{logout}");
     assert!(!user.credentials().contains(&grid.url));
     assert!(!user.credentials().contains(&key));
+}
+
+/// The grid-wide commands need an operator key; personal tokens are listed and revoked; each
+/// refusal says what happened and what to run.
+#[test]
+fn operator_keys_personal_tokens_and_refusals() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("rgrid.db").display());
+    let key = admin(&database, &["create-project", "acme/images"]);
+    let operator = admin(&database, &["operator-key", "create", "ops-laptop"]);
+    let token = admin(
+        &database,
+        &[
+            "create-user",
+            "ann@acme.test",
+            "--account",
+            "acme",
+            "--role",
+            "owner",
+        ],
+    );
+    let grid = Grid::start(&database).expect("start rgrid-server");
+    let user = User::new();
+    let with_server = |args: &[&str]| {
+        let mut all = vec!["--server", grid.url.as_str()];
+        all.extend_from_slice(args);
+        all.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run_with = |key: &str, args: &[&str]| {
+        let args = with_server(args);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        user.rgrid_with_key(key, &args)
+    };
+
+    // A project key on the grid-wide commands: 403, saying what is needed and how to get it.
+    let nodes = run_with(&key, &["nodes"]);
+    assert_eq!(nodes.code, 77, "{nodes}");
+    assert!(
+        nodes.stderr.contains("needs an operator key")
+            && nodes
+                .stderr
+                .contains("rgrid-server admin operator-key create"),
+        "{nodes}"
+    );
+    // … but it sees its own project's cost.
+    let cost = run_with(&key, &["cost", "--json"]);
+    assert_eq!(cost.code, 0, "{cost}");
+
+    // An unknown key in RGRID_API_KEY: named, with what to do, never echoed.
+    let unknown = "rg_NotAKeyTheServerKnows0123456789";
+    let refused = run_with(unknown, &["list"]);
+    assert_eq!(refused.code, 77, "{refused}");
+    assert!(
+        refused
+            .stderr
+            .contains("refused the key in `RGRID_API_KEY`")
+            && refused.stderr.contains("rgrid keys create"),
+        "{refused}"
+    );
+    assert!(!refused.stderr.contains(unknown), "{refused}");
+
+    // Signed in with the operator key: nodes work, whoami says what it is.
+    let login = user.login(&grid.url, &operator);
+    assert_eq!(login.code, 0, "{login}");
+    assert!(login.stderr.contains("the grid's operator"), "{login}");
+    let whoami = user.rgrid(&["whoami"]);
+    assert!(whoami.stdout.contains("operator key"), "{whoami}");
+    assert!(whoami.stdout.contains("ops-laptop"), "{whoami}");
+    let nodes = user.rgrid(&["nodes"]);
+    assert_eq!(nodes.code, 0, "{nodes}");
+
+    // Revoked (listed first): the saved login is refused, naming the profile and the fix.
+    let list = admin(&database, &["operator-key", "list"]);
+    assert!(
+        list.contains("ops-laptop") && !list.contains(&operator),
+        "{list}"
+    );
+    let id = list
+        .lines()
+        .find(|line| line.contains("ops-laptop"))
+        .and_then(|line| line.split_whitespace().next())
+        .expect("operator key id")
+        .to_string();
+    admin(&database, &["operator-key", "revoke", &id]);
+    let refused = user.rgrid(&["nodes"]);
+    assert_eq!(refused.code, 77, "{refused}");
+    assert!(
+        refused
+            .stderr
+            .contains("the key saved for profile `default`")
+            && refused
+                .stderr
+                .contains(&format!("rgrid login --server {}", grid.url)),
+        "{refused}"
+    );
+
+    // Personal tokens: made, listed (prefix, name, created, last used), revoked.
+    let login = user.login(&grid.url, &token);
+    assert_eq!(login.code, 0, "{login}");
+    let created = user.rgrid(&["tokens", "create", "ci"]);
+    assert_eq!(created.code, 0, "{created}");
+    let ci = created.stdout.trim().to_string();
+    let list = user.rgrid(&["tokens", "list"]);
+    assert_eq!(list.code, 0, "{list}");
+    assert!(
+        list.stdout.contains("PREFIX")
+            && list.stdout.contains("LAST USED")
+            && list.stdout.contains("ci")
+            && list.stdout.contains(&ci[..12])
+            && !list.stdout.contains(&ci),
+        "{list}"
+    );
+    let id = created
+        .stderr
+        .split_whitespace()
+        .nth(2)
+        .expect("token id")
+        .to_string();
+    let revoked = user.rgrid(&["tokens", "revoke", &id]);
+    assert_eq!(revoked.code, 0, "{revoked}");
+    let refused = run_with(&ci, &["tokens", "list"]);
+    assert_eq!(refused.code, 77, "{refused}");
 }

@@ -63,11 +63,51 @@ fn rgrid(url: &str, cwd: &Path, key: &str, args: &[&str]) -> Run {
     Run::from_output(output)
 }
 
+/// `/proc/<pid>/cmdline` (what `ps` shows every user) holds none of `secrets`.
+fn assert_argv_holds_none(pid: u32, secrets: &[String]) {
+    let argv = rgrid_tests::process::command_line(pid).expect("command line");
+    for secret in secrets {
+        assert!(!argv.contains(secret.as_str()), "a secret in `ps`: {argv}");
+    }
+    assert!(secret_shaped_words(&argv).is_empty(), "{argv}");
+}
+
+/// `--bootstrap-token` on the command line still works but warns that `ps` shows it.
+#[test]
+fn the_runner_warns_when_the_token_is_on_its_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut command = Command::new(bin("rgrid-runner"));
+    command
+        // Nothing listens on port 9 (discard): the runner keeps trying to register.
+        .args(["--server", "http://127.0.0.1:9", "--executor", "process"])
+        .args(["--bootstrap-token", "rgb_flag0123456789abcdef0123"])
+        .arg("--work-root")
+        .arg(dir.path().join("work"))
+        .arg("--cache-root")
+        .arg(dir.path().join("cache"))
+        .env_remove("RGRID_BOOTSTRAP_TOKEN")
+        .env_remove("RGRID_BOOTSTRAP_TOKEN_FILE");
+    let mut runner =
+        Daemon::spawn("rgrid-runner", command, dir.path().join("runner.log")).expect("runner");
+    let warned = rgrid_tests::process::wait_until(
+        "the warning about the token on the command line",
+        Duration::from_secs(30),
+        || runner.log_text().contains("--bootstrap-token-file"),
+    );
+    let log = runner.log_text();
+    runner.kill();
+    assert!(warned.is_ok(), "{log}");
+    assert!(
+        log.contains("`ps`") && log.contains("RGRID_BOOTSTRAP_TOKEN"),
+        "{log}"
+    );
+}
+
 /// Words shaped like one of our secrets: a kind prefix and at least 16 more characters.
 fn secret_shaped_words(text: &str) -> Vec<&str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|word| {
-            ["rg_", "rgu_", "rgb_", "rgn_"]
+            ["rg_", "rgu_", "rgb_", "rgn_", "rgo_"]
                 .iter()
                 .any(|kind| word.strip_prefix(kind).is_some_and(|rest| rest.len() >= 16))
         })
@@ -88,7 +128,15 @@ fn keys_and_tokens_never_reach_logs_or_messages() {
     let bootstrap = boot.stdout.trim().to_string();
     let user = admin(&database, &["create-user", "ann@acme.test"]);
     let user_token = user.stdout.trim().to_string();
-    for (run, secret) in [(&project, &key), (&boot, &bootstrap), (&user, &user_token)] {
+    let ops = admin(&database, &["operator-key", "create", "ops"]);
+    let operator = ops.stdout.trim().to_string();
+    assert!(operator.starts_with("rgo_"), "{ops}");
+    for (run, secret) in [
+        (&project, &key),
+        (&boot, &bootstrap),
+        (&user, &user_token),
+        (&ops, &operator),
+    ] {
         assert!(!run.stderr.contains(secret.as_str()), "{run}");
     }
 
@@ -130,6 +178,41 @@ fn keys_and_tokens_never_reach_logs_or_messages() {
     let run = rgrid(&url, &work, &key, &["run", "hello.py"]);
     assert_eq!(run.code, 0, "{run}\n{}", logs(&server, &runner));
     assert!(run.stdout.contains("hello"), "{run}");
+    let nodes = rgrid(&url, &work, &operator, &["nodes"]);
+    assert_eq!(nodes.code, 0, "{nodes}");
+
+    // What `ps` shows: no secret on the command line of the server, the runner, or the CLI
+    // while it runs (a job that waits for a file the test writes, so it is caught running).
+    let mut secrets = vec![key.clone(), bootstrap.clone(), operator.clone()];
+    secrets.push(data_dir_key.trim().to_string());
+    for daemon in [&mut server, &mut runner] {
+        daemon.check_alive().expect("still running");
+        assert_argv_holds_none(daemon.pid(), &secrets);
+    }
+    let gate = work.join("gate");
+    let script = format!(
+        "import os, time\nwhile not os.path.exists({:?}):\n    time.sleep(0.05)\n\
+         print('through')\n",
+        gate.display().to_string()
+    );
+    std::fs::write(work.join("wait.py"), script).expect("script");
+    let mut cli = Command::new(bin("rgrid"))
+        .args(["run", "wait.py"])
+        .current_dir(&work)
+        .env("RGRID_SERVER", &url)
+        .env("RGRID_API_KEY", &key)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("cli.log")).expect("cli log"))
+        .spawn()
+        .expect("rgrid run");
+    if let Ok(Some(status)) = cli.try_wait() {
+        let log = std::fs::read_to_string(dir.path().join("cli.log")).unwrap_or_default();
+        panic!("rgrid run ended early ({status}): {log}");
+    }
+    assert_argv_holds_none(cli.id(), &secrets);
+    std::fs::write(&gate, "").expect("open the gate");
+    let status = cli.wait().expect("rgrid run ends");
+    assert!(status.success(), "{status}\n{}", logs(&server, &runner));
 
     let refused = rgrid(&url, &work, WRONG_KEY, &["list"]);
     assert_ne!(refused.code, 0, "{refused}");
