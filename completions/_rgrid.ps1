@@ -41,14 +41,15 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows')
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the settings in effect and where each comes from')
-            [CompletionResult]::new('nodes', 'nodes', [CompletionResultType]::ParameterValue, 'List the grid''s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs')
-            [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Show what the grid cost per day and per project (operators)')
+            [CompletionResult]::new('nodes', 'nodes', [CompletionResultType]::ParameterValue, 'List the grid''s nodes with state, age, jobs and cost; `drain ID` stops one taking jobs, `revoke ID` cuts it off (needs an operator key `rgo_…`; the local grid''s own key is one)')
+            [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Show what the grid cost per day and per project: every project with an operator key, your own project''s share with a project key')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the local grid (server and runner) in the foreground')
-            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Save a server and API key (read from a prompt, or stdin with --with-token)')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Save a server and key (read from a prompt, or stdin with --with-token): a project key `rg_…`, an operator key `rgo_…` or a personal token `rgu_…`')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the saved server and key of a profile')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show which server, account, project and role the key in use gives')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage the current project''s API keys (needs an admin key)')
             [CompletionResult]::new('projects', 'projects', [CompletionResultType]::ParameterValue, 'List or create an account''s projects (needs a personal `rgu_` token)')
+            [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List, create or revoke your personal tokens (needs a personal `rgu_` token)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages into a directory (the project keeps them in docs/man)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -264,6 +265,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Let the node finish its running jobs, give it no new ones, then remove it')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke the node''s token at once: its runner is refused from its next call, its running jobs are retried elsewhere')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -280,12 +282,29 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'rgrid;nodes;revoke' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines, one node per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'rgrid;nodes;help' {
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Let the node finish its running jobs, give it no new ones, then remove it')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke the node''s token at once: its runner is refused from its next call, its running jobs are retried elsewhere')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'rgrid;nodes;help;drain' {
+            break
+        }
+        'rgrid;nodes;help;revoke' {
             break
         }
         'rgrid;nodes;help;help' {
@@ -492,6 +511,78 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         'rgrid;projects;help;help' {
             break
         }
+        'rgrid;tokens' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your personal tokens: id, name, prefix, created, last used')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a personal token and print it once')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke one of your personal tokens by id; requests with it fail from then on')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rgrid;tokens;list' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;tokens;create' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;tokens;revoke' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the job''s own output and errors, nothing from rgrid itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rgrid;tokens;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your personal tokens: id, name, prefix, created, last used')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a personal token and print it once')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke one of your personal tokens by id; requests with it fail from then on')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rgrid;tokens;help;list' {
+            break
+        }
+        'rgrid;tokens;help;create' {
+            break
+        }
+        'rgrid;tokens;help;revoke' {
+            break
+        }
+        'rgrid;tokens;help;help' {
+            break
+        }
         'rgrid;completions' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
@@ -528,14 +619,15 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows')
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the settings in effect and where each comes from')
-            [CompletionResult]::new('nodes', 'nodes', [CompletionResultType]::ParameterValue, 'List the grid''s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs')
-            [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Show what the grid cost per day and per project (operators)')
+            [CompletionResult]::new('nodes', 'nodes', [CompletionResultType]::ParameterValue, 'List the grid''s nodes with state, age, jobs and cost; `drain ID` stops one taking jobs, `revoke ID` cuts it off (needs an operator key `rgo_…`; the local grid''s own key is one)')
+            [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Show what the grid cost per day and per project: every project with an operator key, your own project''s share with a project key')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run the local grid (server and runner) in the foreground')
-            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Save a server and API key (read from a prompt, or stdin with --with-token)')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Save a server and key (read from a prompt, or stdin with --with-token): a project key `rg_…`, an operator key `rgo_…` or a personal token `rgu_…`')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the saved server and key of a profile')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show which server, account, project and role the key in use gives')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage the current project''s API keys (needs an admin key)')
             [CompletionResult]::new('projects', 'projects', [CompletionResultType]::ParameterValue, 'List or create an account''s projects (needs a personal `rgu_` token)')
+            [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'List, create or revoke your personal tokens (needs a personal `rgu_` token)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages into a directory (the project keeps them in docs/man)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -580,9 +672,13 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;help;nodes' {
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Let the node finish its running jobs, give it no new ones, then remove it')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke the node''s token at once: its runner is refused from its next call, its running jobs are retried elsewhere')
             break
         }
         'rgrid;help;nodes;drain' {
+            break
+        }
+        'rgrid;help;nodes;revoke' {
             break
         }
         'rgrid;help;cost' {
@@ -624,6 +720,21 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             break
         }
         'rgrid;help;projects;create' {
+            break
+        }
+        'rgrid;help;tokens' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your personal tokens: id, name, prefix, created, last used')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a personal token and print it once')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke one of your personal tokens by id; requests with it fail from then on')
+            break
+        }
+        'rgrid;help;tokens;list' {
+            break
+        }
+        'rgrid;help;tokens;create' {
+            break
+        }
+        'rgrid;help;tokens;revoke' {
             break
         }
         'rgrid;help;completions' {

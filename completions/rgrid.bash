@@ -76,6 +76,9 @@ _rgrid() {
             rgrid,submit)
                 cmd="rgrid__subcmd__submit"
                 ;;
+            rgrid,tokens)
+                cmd="rgrid__subcmd__tokens"
+                ;;
             rgrid,top)
                 cmd="rgrid__subcmd__top"
                 ;;
@@ -154,6 +157,9 @@ _rgrid() {
             rgrid__subcmd__help,submit)
                 cmd="rgrid__subcmd__help__subcmd__submit"
                 ;;
+            rgrid__subcmd__help,tokens)
+                cmd="rgrid__subcmd__help__subcmd__tokens"
+                ;;
             rgrid__subcmd__help,top)
                 cmd="rgrid__subcmd__help__subcmd__top"
                 ;;
@@ -175,11 +181,23 @@ _rgrid() {
             rgrid__subcmd__help__subcmd__nodes,drain)
                 cmd="rgrid__subcmd__help__subcmd__nodes__subcmd__drain"
                 ;;
+            rgrid__subcmd__help__subcmd__nodes,revoke)
+                cmd="rgrid__subcmd__help__subcmd__nodes__subcmd__revoke"
+                ;;
             rgrid__subcmd__help__subcmd__projects,create)
                 cmd="rgrid__subcmd__help__subcmd__projects__subcmd__create"
                 ;;
             rgrid__subcmd__help__subcmd__projects,list)
                 cmd="rgrid__subcmd__help__subcmd__projects__subcmd__list"
+                ;;
+            rgrid__subcmd__help__subcmd__tokens,create)
+                cmd="rgrid__subcmd__help__subcmd__tokens__subcmd__create"
+                ;;
+            rgrid__subcmd__help__subcmd__tokens,list)
+                cmd="rgrid__subcmd__help__subcmd__tokens__subcmd__list"
+                ;;
+            rgrid__subcmd__help__subcmd__tokens,revoke)
+                cmd="rgrid__subcmd__help__subcmd__tokens__subcmd__revoke"
                 ;;
             rgrid__subcmd__keys,create)
                 cmd="rgrid__subcmd__keys__subcmd__create"
@@ -211,11 +229,17 @@ _rgrid() {
             rgrid__subcmd__nodes,help)
                 cmd="rgrid__subcmd__nodes__subcmd__help"
                 ;;
+            rgrid__subcmd__nodes,revoke)
+                cmd="rgrid__subcmd__nodes__subcmd__revoke"
+                ;;
             rgrid__subcmd__nodes__subcmd__help,drain)
                 cmd="rgrid__subcmd__nodes__subcmd__help__subcmd__drain"
                 ;;
             rgrid__subcmd__nodes__subcmd__help,help)
                 cmd="rgrid__subcmd__nodes__subcmd__help__subcmd__help"
+                ;;
+            rgrid__subcmd__nodes__subcmd__help,revoke)
+                cmd="rgrid__subcmd__nodes__subcmd__help__subcmd__revoke"
                 ;;
             rgrid__subcmd__projects,create)
                 cmd="rgrid__subcmd__projects__subcmd__create"
@@ -235,6 +259,30 @@ _rgrid() {
             rgrid__subcmd__projects__subcmd__help,list)
                 cmd="rgrid__subcmd__projects__subcmd__help__subcmd__list"
                 ;;
+            rgrid__subcmd__tokens,create)
+                cmd="rgrid__subcmd__tokens__subcmd__create"
+                ;;
+            rgrid__subcmd__tokens,help)
+                cmd="rgrid__subcmd__tokens__subcmd__help"
+                ;;
+            rgrid__subcmd__tokens,list)
+                cmd="rgrid__subcmd__tokens__subcmd__list"
+                ;;
+            rgrid__subcmd__tokens,revoke)
+                cmd="rgrid__subcmd__tokens__subcmd__revoke"
+                ;;
+            rgrid__subcmd__tokens__subcmd__help,create)
+                cmd="rgrid__subcmd__tokens__subcmd__help__subcmd__create"
+                ;;
+            rgrid__subcmd__tokens__subcmd__help,help)
+                cmd="rgrid__subcmd__tokens__subcmd__help__subcmd__help"
+                ;;
+            rgrid__subcmd__tokens__subcmd__help,list)
+                cmd="rgrid__subcmd__tokens__subcmd__help__subcmd__list"
+                ;;
+            rgrid__subcmd__tokens__subcmd__help,revoke)
+                cmd="rgrid__subcmd__tokens__subcmd__help__subcmd__revoke"
+                ;;
             *)
                 ;;
         esac
@@ -242,7 +290,7 @@ _rgrid() {
 
     case "${cmd}" in
         rgrid)
-            opts="-q -h -V --server --profile --color --quiet --help --version run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects completions man help"
+            opts="-q -h -V --server --profile --color --quiet --help --version run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects tokens completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -508,7 +556,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__help)
-            opts="run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects completions man help"
+            opts="run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects tokens completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -760,7 +808,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__help__subcmd__nodes)
-            opts="drain"
+            opts="drain revoke"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -774,6 +822,20 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__help__subcmd__nodes__subcmd__drain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__nodes__subcmd__revoke)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -888,6 +950,62 @@ _rgrid() {
         rgrid__subcmd__help__subcmd__submit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__tokens)
+            opts="list create revoke"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__tokens__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__tokens__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__help__subcmd__tokens__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1248,7 +1366,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__nodes)
-            opts="-q -h -V --json --server --profile --color --quiet --help --version drain help"
+            opts="-q -h -V --json --server --profile --color --quiet --help --version drain revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1300,7 +1418,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__nodes__subcmd__help)
-            opts="drain help"
+            opts="drain revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1334,6 +1452,46 @@ _rgrid() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__nodes__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__nodes__subcmd__revoke)
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1642,6 +1800,180 @@ _rgrid() {
         rgrid__subcmd__submit)
             opts="-f -q -h -V --follow --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__tokens)
+            opts="-q -h -V --server --profile --color --quiet --help --version list create revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__tokens__subcmd__create)
+            opts="-q -h -V --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__tokens__subcmd__help)
+            opts="list create revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__tokens__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__tokens__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__tokens__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__tokens__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__tokens__subcmd__list)
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rgrid__subcmd__tokens__subcmd__revoke)
+            opts="-q -h -V --server --profile --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

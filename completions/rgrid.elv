@@ -38,14 +38,15 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
             cand top 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel'
             cand config 'Show the settings in effect and where each comes from'
-            cand nodes 'List the grid''s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs'
-            cand cost 'Show what the grid cost per day and per project (operators)'
+            cand nodes 'List the grid''s nodes with state, age, jobs and cost; `drain ID` stops one taking jobs, `revoke ID` cuts it off (needs an operator key `rgo_…`; the local grid''s own key is one)'
+            cand cost 'Show what the grid cost per day and per project: every project with an operator key, your own project''s share with a project key'
             cand dev 'Run the local grid (server and runner) in the foreground'
-            cand login 'Save a server and API key (read from a prompt, or stdin with --with-token)'
+            cand login 'Save a server and key (read from a prompt, or stdin with --with-token): a project key `rg_…`, an operator key `rgo_…` or a personal token `rgu_…`'
             cand logout 'Forget the saved server and key of a profile'
             cand whoami 'Show which server, account, project and role the key in use gives'
             cand keys 'Manage the current project''s API keys (needs an admin key)'
             cand projects 'List or create an account''s projects (needs a personal `rgu_` token)'
+            cand tokens 'List, create or revoke your personal tokens (needs a personal `rgu_` token)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages into a directory (the project keeps them in docs/man)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -245,6 +246,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand drain 'Let the node finish its running jobs, give it no new ones, then remove it'
+            cand revoke 'Revoke the node''s token at once: its runner is refused from its next call, its running jobs are retried elsewhere'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rgrid;nodes;drain'= {
@@ -259,11 +261,26 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'rgrid;nodes;revoke'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand --json 'Print JSON Lines, one node per line'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'rgrid;nodes;help'= {
             cand drain 'Let the node finish its running jobs, give it no new ones, then remove it'
+            cand revoke 'Revoke the node''s token at once: its runner is refused from its next call, its running jobs are retried elsewhere'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rgrid;nodes;help;drain'= {
+        }
+        &'rgrid;nodes;help;revoke'= {
         }
         &'rgrid;nodes;help;help'= {
         }
@@ -447,6 +464,69 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;projects;help;help'= {
         }
+        &'rgrid;tokens'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List your personal tokens: id, name, prefix, created, last used'
+            cand create 'Create a personal token and print it once'
+            cand revoke 'Revoke one of your personal tokens by id; requests with it fail from then on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;tokens;list'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand --json 'Print JSON'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;tokens;create'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;tokens;revoke'= {
+            cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
+            cand --profile 'Which saved login to use (see `rgrid login`)'
+            cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
+            cand -q 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand --quiet 'Print only the job''s own output and errors, nothing from rgrid itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rgrid;tokens;help'= {
+            cand list 'List your personal tokens: id, name, prefix, created, last used'
+            cand create 'Create a personal token and print it once'
+            cand revoke 'Revoke one of your personal tokens by id; requests with it fail from then on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rgrid;tokens;help;list'= {
+        }
+        &'rgrid;tokens;help;create'= {
+        }
+        &'rgrid;tokens;help;revoke'= {
+        }
+        &'rgrid;tokens;help;help'= {
+        }
         &'rgrid;completions'= {
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
             cand --profile 'Which saved login to use (see `rgrid login`)'
@@ -481,14 +561,15 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
             cand top 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel'
             cand config 'Show the settings in effect and where each comes from'
-            cand nodes 'List the grid''s nodes with state, age, jobs and cost (operators); `drain ID` stops one taking jobs'
-            cand cost 'Show what the grid cost per day and per project (operators)'
+            cand nodes 'List the grid''s nodes with state, age, jobs and cost; `drain ID` stops one taking jobs, `revoke ID` cuts it off (needs an operator key `rgo_…`; the local grid''s own key is one)'
+            cand cost 'Show what the grid cost per day and per project: every project with an operator key, your own project''s share with a project key'
             cand dev 'Run the local grid (server and runner) in the foreground'
-            cand login 'Save a server and API key (read from a prompt, or stdin with --with-token)'
+            cand login 'Save a server and key (read from a prompt, or stdin with --with-token): a project key `rg_…`, an operator key `rgo_…` or a personal token `rgu_…`'
             cand logout 'Forget the saved server and key of a profile'
             cand whoami 'Show which server, account, project and role the key in use gives'
             cand keys 'Manage the current project''s API keys (needs an admin key)'
             cand projects 'List or create an account''s projects (needs a personal `rgu_` token)'
+            cand tokens 'List, create or revoke your personal tokens (needs a personal `rgu_` token)'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages into a directory (the project keeps them in docs/man)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -520,8 +601,11 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;help;nodes'= {
             cand drain 'Let the node finish its running jobs, give it no new ones, then remove it'
+            cand revoke 'Revoke the node''s token at once: its runner is refused from its next call, its running jobs are retried elsewhere'
         }
         &'rgrid;help;nodes;drain'= {
+        }
+        &'rgrid;help;nodes;revoke'= {
         }
         &'rgrid;help;cost'= {
         }
@@ -551,6 +635,17 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         &'rgrid;help;projects;list'= {
         }
         &'rgrid;help;projects;create'= {
+        }
+        &'rgrid;help;tokens'= {
+            cand list 'List your personal tokens: id, name, prefix, created, last used'
+            cand create 'Create a personal token and print it once'
+            cand revoke 'Revoke one of your personal tokens by id; requests with it fail from then on'
+        }
+        &'rgrid;help;tokens;list'= {
+        }
+        &'rgrid;help;tokens;create'= {
+        }
+        &'rgrid;help;tokens;revoke'= {
         }
         &'rgrid;help;completions'= {
         }
