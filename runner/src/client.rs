@@ -2,7 +2,8 @@
 //!
 //! Connection errors and 5xx answers are retried with exponential backoff and jitter; a 4xx is
 //! never retried. A 409 `stale_execution` becomes [`ClientError::Stale`]: the execution is no
-//! longer current and the slot must abandon it without finishing it.
+//! longer current and the slot must abandon it without finishing it. So does a 404 on a
+//! per-execution call: the server knows no execution of this node by that id.
 
 use std::path::Path;
 use std::time::Duration;
@@ -202,7 +203,8 @@ impl NodeClient {
             BEAT_TIMEOUT,
         );
         answer
-            .await?
+            .await
+            .map_err(not_ours_is_stale)?
             .json()
             .await
             .map_err(|source| ClientError::Decode {
@@ -213,7 +215,9 @@ impl NodeClient {
 
     pub async fn send_logs(&self, execution: Uuid, batch: &LogBatch) -> Result<(), ClientError> {
         let url = self.execution_url(execution, "logs");
-        call_empty(&self.api.http, "logs", &url, &self.token, batch).await
+        call_empty(&self.api.http, "logs", &url, &self.token, batch)
+            .await
+            .map_err(not_ours_is_stale)
     }
 
     pub async fn announce_outputs(
@@ -231,6 +235,7 @@ impl NodeClient {
             CALL_TIMEOUT,
         )
         .await
+        .map_err(not_ours_is_stale)
     }
 
     pub async fn finish(
@@ -239,7 +244,9 @@ impl NodeClient {
         request: &FinishRequest,
     ) -> Result<(), ClientError> {
         let url = self.execution_url(execution, "finish");
-        call_empty(&self.api.http, "finish", &url, &self.token, request).await
+        call_empty(&self.api.http, "finish", &url, &self.token, request)
+            .await
+            .map_err(not_ours_is_stale)
     }
 
     /// Streams the file at `path` to a presigned PUT URL, retrying transient failures.
@@ -358,6 +365,15 @@ async fn send<B: Serialize>(
             source,
         })?;
     check_status(what, answer).await
+}
+
+/// A per-execution call answered 404: the server has no execution of this node by that id
+/// (it never was this node's, or is gone), so the slot abandons it as it would a stale one.
+fn not_ours_is_stale(err: ClientError) -> ClientError {
+    match err {
+        ClientError::Refused { status: 404, .. } => ClientError::Stale,
+        other => other,
+    }
 }
 
 /// Turns an error status into the matching [`ClientError`].

@@ -2,8 +2,11 @@
 //!
 //! User endpoints take `Authorization: Bearer <api key>` (a key belongs to one project and has
 //! a role there); `/v1/accounts/…` takes a user's personal token (`rgu_…`); runner endpoints
-//! take the node token from registration. A credential of the wrong kind answers 401; an
-//! object of another project or account answers 404; a role too weak answers 403. Routes (all JSON unless noted):
+//! take the node token from registration, and act only on that node's own executions (another
+//! node's answers 404); grid-wide routes (operators) take an operator key (`rgo_…`), and a
+//! project key there answers 403. A credential of the wrong kind answers 401; an object of
+//! another project or account answers 404; a role too weak answers 403. Routes (all JSON
+//! unless noted):
 //!
 //! | method and path                                | body → answer                          |
 //! |------------------------------------------------|----------------------------------------|
@@ -19,10 +22,12 @@
 //! | `GET  /v1/jobs/{id}/logs/ws?after=`            | WebSocket: [`LogEvent`] text frames    |
 //! | `GET  /v1/jobs/{id}/logs/sse?after=`           | SSE: [`LogEvent`] as `data:` lines     |
 //! | `GET  /v1/jobs/{id}/artifacts`                 | → [`ArtifactList`] with fresh GET URLs |
-//! | `GET  /v1/nodes`                               | → [`NodeList`]                         |
 //! | `GET  /v1/grid/ws`                             | WebSocket: [`GridSnapshot`] on change  |
 //! | `GET  /v1/whoami`                              | → [`crate::access::WhoAmI`]            |
 //! | `GET  /v1/me`                                  | → `Me` (user token)                    |
+//! | `GET  /v1/me/tokens`                           | → `TokenList` (user token)             |
+//! | `POST /v1/me/tokens`                           | `CreateTokenRequest` → `CreatedToken` (201) |
+//! | `DELETE /v1/me/tokens/{id}`                    | → `TokenView` (revoked)                |
 //! | `GET  /v1/keys`                                | → `KeyList` (admin key)                |
 //! | `POST /v1/keys`                                | `CreateKeyRequest` → `CreatedKey` (201)|
 //! | `DELETE /v1/keys/{id}`                         | → `KeyView` (revoked)                  |
@@ -43,7 +48,9 @@
 //! | `POST /v1/runner/executions/{eid}/finish`      | [`FinishRequest`] → 204                |
 //! | `GET  /v1/nodes`                               | → [`NodeList`] (operators)             |
 //! | `POST /v1/nodes/{id}/drain`                    | → [`NodeView`] (operators)             |
-//! | `GET  /v1/cost?days=`                          | → [`CostReport`] (operators)           |
+//! | `POST /v1/nodes/{id}/revoke`                   | → `RevokedNode` (operators)            |
+//! | `GET  /v1/operator/whoami`                     | → `OperatorView` (operators)           |
+//! | `GET  /v1/cost?days=`                          | → [`CostReport`] (operators: all; a project key: its own share) |
 //! | `GET  /v1/metrics`                             | → Prometheus text (no auth)            |
 //! | `GET/PUT /blobs/{key}?method=&expires=&sig=`   | raw bytes (server-signed URLs, embedded storage) |
 //!

@@ -61,7 +61,7 @@ fn nodes(grid: &Grid, cwd: &Path) -> Vec<Value> {
     let run = grid
         .rgrid_as_operator(cwd, &["nodes", "--json"])
         .expect("rgrid nodes");
-    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(run.code, 0, "{run}\n{}", grid.logs());
     json_lines(&run.stdout)
 }
 
