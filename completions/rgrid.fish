@@ -29,7 +29,7 @@ complete -c rgrid -n "__fish_rgrid_needs_command" -l profile -d 'Which saved log
 complete -c rgrid -n "__fish_rgrid_needs_command" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_needs_command" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_needs_command" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rgrid -n "__fish_rgrid_needs_command" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "run" -d 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script\'s exit code'
@@ -56,13 +56,13 @@ complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "completions" -d 'Print 
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "man" -d 'Write man pages into a directory (the project keeps them in docs/man)'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s r -l req -d 'requirements.txt to install first (default: one next to the script, if any)' -r -F
-complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l runtime -d 'Container image to run in' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l cpu -d 'CPU limit in cores: 1, 0.5 or 500m' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l memory -d 'Memory limit: 512Mi, 2Gi' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l timeout -d 'Kill the job after this many seconds' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l runtime -d 'Container image to run in [default: python:3.11-slim; also `RGRID_RUNTIME`, `runtime` in .rgrid.toml or the user config]' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l cpu -d 'CPU limit in cores: 1, 0.5 or 500m [also `RGRID_CPU`, `cpu` in a config file]' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l memory -d 'Memory limit: 512Mi, 2Gi [also `RGRID_MEMORY`, `memory` in a config file]' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l timeout -d 'Kill the job after this many seconds [default: 3600; also `RGRID_TIMEOUT`, `timeout` in a config file]' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s e -l env -d 'Environment variable for the job, KEY=VALUE (repeatable)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l retries -d 'Attempts after a failed first one. `rgrid run` fails fast by default' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s o -l output-dir -d 'Where to put the job\'s output files' -r -F
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s o -l output-dir -d 'Where to put the job\'s output files [default: the working directory, with --batch `outputs/`; also `RGRID_OUTPUT_DIR`, `output_dir` in a config file]' -r -F
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l batch -d 'Run the script once per file matching this glob (quote it: \'data/*.csv\'). Each job gets its file as the first argument; outputs land in `outputs/<file stem>/` (or `-o DIR/<file stem>/`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l parallel -d 'With --batch: at most N of the batch\'s jobs run at once' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -74,11 +74,11 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l network -d 'Let the 
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l force -d 'Overwrite local files that differ from the job\'s outputs'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s d -l detach -d 'Submit and return at once with the job id'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l remote-only -d 'Leave the outputs on the grid; `rgrid download ID` fetches them later'
-complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l json -d 'With --detach, print the job as JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l json -d 'JSON on stdout: with --detach the job (or batch) as one object; otherwise JSON Lines, one event per line (submitted, status, log, output, finished). See docs/cli.md'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l flat -d 'With --batch: every job\'s outputs straight into the output directory, no `<file stem>/` folders'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l timestamps -d 'Start each line of output with the time it was written (UTC, milliseconds)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -l prefix -d 'Start each line of output with its stream: `out|` or `err|`'
-complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand run" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -87,8 +87,8 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l color -d 'When to
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s f -l follow -d 'Follow the job\'s logs until it ends, and exit with its exit code'
-complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l json -d 'Print the job as JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -l json -d 'Print the job as JSON; with --follow, JSON Lines events as `rgrid run --json` does'
+complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand submit" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -97,7 +97,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l color -d 'When to
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -l json -d 'Print JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand status" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -109,7 +109,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s f -l follow -d 'Kee
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l json -d 'Print JSON Lines, one chunk per line (`{"type":"log",…}`), and `{"type":"end",…}` once the job has ended'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l timestamps -d 'Start each line of output with the time it was written (UTC, milliseconds)'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -l prefix -d 'Start each line of output with its stream: `out|` or `err|`'
-complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l status -d 'Only jobs with this status: queued, running, succeeded, failed, cancelled' -r
@@ -121,7 +121,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l color -d 'When to c
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l json -d 'Print JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand outputs" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -130,7 +130,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand outputs" -l color -d 'When t
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand outputs" -l json -d 'Print JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand outputs" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand outputs" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand outputs" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand outputs" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -139,7 +139,8 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l color -d 'When 
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l force -d 'Overwrite local files that differ'
-complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l json -d 'Print JSON Lines, one file per line: `{"path": …, "state": …}`'
+complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -148,7 +149,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l color -d 'When to
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l json -d 'Print JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -157,7 +158,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -l color -d 'When to 
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -l json -d 'Print JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand retry" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand top" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -165,7 +166,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand top" -l profile -d 'Which sa
 complete -c rgrid -n "__fish_rgrid_using_subcommand top" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand top" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand top" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand top" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand top" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -173,7 +174,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print each setting, its value and its source (flag, environment, file, default)'
@@ -184,7 +185,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subc
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print each setting, its value and its source (flag, environment, file, default)'
@@ -195,7 +196,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_s
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_subcommand_from drain revoke help" -l json -d 'Print JSON Lines, one node per line'
-complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_subcommand_from drain revoke help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_subcommand_from drain revoke help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_subcommand_from drain revoke help" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_subcommand_from drain revoke help" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and not __fish_seen_subcommand_from drain revoke help" -f -a "drain" -d 'Let the node finish its running jobs, give it no new ones, then remove it'
@@ -207,7 +208,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from drain" -l json -d 'Print JSON Lines, one node per line'
-complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from drain" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from drain" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from drain" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from revoke" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -216,7 +217,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from revoke" -l json -d 'Print JSON Lines, one node per line'
-complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from help" -f -a "drain" -d 'Let the node finish its running jobs, give it no new ones, then remove it'
@@ -229,7 +230,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -l color -d 'When to c
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -l json -d 'Print the report as JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l listen -d 'Address for the local grid\'s API' -r
@@ -241,7 +242,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l color -d 'When to co
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -l background -d 'Started by `rgrid run` in the background (no banner)'
-complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand dev" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand login" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -250,7 +251,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand login" -l color -d 'When to 
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand login" -l with-token -d 'Read the key from standard input instead of a prompt (for scripts and CI)'
-complete -c rgrid -n "__fish_rgrid_using_subcommand login" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand login" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand login" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand login" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -258,7 +259,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -l profile -d 'Which
 complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logout" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -267,7 +268,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -l color -d 'When to
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -l json -d 'Print JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand whoami" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -275,7 +276,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_su
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke help" -f -a "list" -d 'List the project\'s keys: id, name, role, prefix, created, last used'
@@ -287,8 +288,8 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcom
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -l json -d 'Print JSON Lines, one key per line'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l role -d 'admin, developer or viewer' -r
@@ -297,7 +298,8 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcom
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l json -d 'Print `{"key": {…}, "secret": "…"}`'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -305,7 +307,8 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcom
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l json -d 'Print the revoked key as JSON'
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the project\'s keys: id, name, role, prefix, created, last used'
@@ -317,7 +320,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_see
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and not __fish_seen_subcommand_from list create help" -f -a "list" -d 'List the account\'s projects'
@@ -329,8 +332,8 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_su
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -l json -d 'Print JSON Lines, one project per line'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -l account -d 'The account\'s name' -r
@@ -339,7 +342,8 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_su
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -l json -d 'Print `{"project": {…}, "key": {"key": {…}, "secret": "…"}}`'
+complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand projects; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the account\'s projects'
@@ -350,7 +354,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and not __fish_seen_
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -f -a "list" -d 'List your personal tokens: id, name, prefix, created, last used'
@@ -363,7 +367,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subc
 always\t''
 never\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
-complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from create" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -371,7 +375,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subc
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from create" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -379,7 +383,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subc
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "list" -d 'List your personal tokens: id, name, prefix, created, last used'
@@ -391,7 +395,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -l profile -d '
 complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand man" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
@@ -399,7 +403,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand man" -l profile -d 'Which sa
 complete -c rgrid -n "__fish_rgrid_using_subcommand man" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rgrid -n "__fish_rgrid_using_subcommand man" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself'
+complete -c rgrid -n "__fish_rgrid_using_subcommand man" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand man" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand man" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects tokens completions man help" -f -a "run" -d 'Run a Python script on the grid: upload it and its inputs, stream its logs, download the files it wrote. Exits with the script\'s exit code'
