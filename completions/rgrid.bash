@@ -1850,7 +1850,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__tokens__subcmd__create)
-            opts="-q -h -V --server --profile --color --quiet --help --version"
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1972,7 +1972,7 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__tokens__subcmd__revoke)
-            opts="-q -h -V --server --profile --color --quiet --help --version"
+            opts="-q -h -V --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

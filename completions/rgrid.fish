@@ -375,6 +375,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subc
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from create" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from create" -l json -d 'Print JSON: the token and its secret'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
@@ -383,6 +384,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subc
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l json -d 'Print JSON'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'

@@ -165,11 +165,17 @@ pub enum TokensCommand {
     Create {
         /// A name to tell it by, e.g. laptop.
         name: String,
+        /// Print JSON: the token and its secret.
+        #[arg(long)]
+        json: bool,
     },
     /// Revoke one of your personal tokens by id; requests with it fail from then on.
     Revoke {
         /// The id `rgrid tokens list` shows.
         id: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -74,6 +74,15 @@ const KEY: Shape = &[
     ("revoked_at", "time?"),
 ];
 const CREATED_KEY: Shape = &[("key", "object"), ("secret", "string")];
+const TOKEN: Shape = &[
+    ("id", "integer"),
+    ("name", "string"),
+    ("prefix", "string"),
+    ("created_at", "time"),
+    ("last_used_at", "time?"),
+    ("revoked_at", "time?"),
+];
+const CREATED_TOKEN: Shape = &[("token", "object"), ("secret", "string")];
 const PROJECT: Shape = &[("id", "uuid"), ("account", "string"), ("slug", "string")];
 const CREATED_PROJECT: Shape = &[("project", "object"), ("key", "object")];
 const NODE: Shape = &[
@@ -422,8 +431,41 @@ fn every_json_output_has_its_documented_shape() {
         check("projects list --json", project, PROJECT);
     }
 
-    // nodes, cost, config show.
-    let nodes = lines(&grid.rgrid(here, &["nodes", "--json"]).expect("nodes"));
+    // personal tokens.
+    let made = document(&rgrid_with_key(
+        &grid,
+        here,
+        &token,
+        &["tokens", "create", "shapes", "--json"],
+    ));
+    check("tokens create --json", &made, CREATED_TOKEN);
+    check("tokens create --json .token", &made["token"], TOKEN);
+    let tokens = lines(&rgrid_with_key(
+        &grid,
+        here,
+        &token,
+        &["tokens", "list", "--json"],
+    ));
+    assert_eq!(tokens.len(), 2, "{tokens:?}");
+    for listed in &tokens {
+        check("tokens list --json", listed, TOKEN);
+    }
+    let id = made["token"]["id"].to_string();
+    let revoked = document(&rgrid_with_key(
+        &grid,
+        here,
+        &token,
+        &["tokens", "revoke", &id, "--json"],
+    ));
+    check("tokens revoke --json", &revoked, TOKEN);
+    assert!(revoked["revoked_at"].is_string(), "{revoked}");
+
+    // nodes (an operator command), cost, config show.
+    let nodes = lines(
+        &grid
+            .rgrid_as_operator(here, &["nodes", "--json"])
+            .expect("nodes"),
+    );
     assert_eq!(nodes.len(), 1, "{nodes:?}");
     check("nodes --json", &nodes[0], NODE);
     let cost = document(&grid.rgrid(here, &["cost", "--json"]).expect("cost"));

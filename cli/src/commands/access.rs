@@ -181,22 +181,33 @@ pub async fn tokens(command: TokensCommand, target: Target) -> anyhow::Result<i3
         TokensCommand::List { json } => {
             let tokens = target.client.tokens().await?.tokens;
             if json {
-                println!("{}", serde_json::to_string_pretty(&tokens)?);
+                let mut out = std::io::stdout().lock();
+                for token in &tokens {
+                    writeln!(out, "{}", serde_json::to_string(token)?)?;
+                }
             } else {
                 print_tokens(&tokens)?;
             }
         }
-        TokensCommand::Create { name } => {
+        TokensCommand::Create { name, json } => {
             let created = target.client.create_token(&name).await?;
-            eprintln!(
-                "personal token {} `{}`; it is shown once, store it now:",
-                created.token.id, created.token.name
-            );
-            println!("{}", created.secret);
+            if json {
+                println!("{}", serde_json::to_string(&created)?);
+            } else {
+                eprintln!(
+                    "personal token {} `{}`; it is shown once, store it now:",
+                    created.token.id, created.token.name
+                );
+                println!("{}", created.secret);
+            }
         }
-        TokensCommand::Revoke { id } => {
+        TokensCommand::Revoke { id, json } => {
             let token = target.client.revoke_token(id).await?;
-            eprintln!("personal token {} `{}` revoked", token.id, token.name);
+            if json {
+                println!("{}", serde_json::to_string(&token)?);
+            } else {
+                eprintln!("personal token {} `{}` revoked", token.id, token.name);
+            }
         }
     }
     Ok(exit::OK)
