@@ -238,3 +238,79 @@ async fn sse_sends_the_same_events_and_ends_with_the_job() {
         })
     ));
 }
+
+async fn first_snapshot(addr: &str, key: &str) -> rgrid_spec::api::GridSnapshot {
+    let mut request = format!("ws://{addr}/v1/grid/ws")
+        .into_client_request()
+        .expect("request");
+    let auth = format!("Bearer {key}").parse().expect("header");
+    request.headers_mut().insert("authorization", auth);
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a snapshot within 10 s")
+            .expect("open stream")
+            .expect("frame");
+        if let Message::Text(text) = message {
+            return serde_json::from_str(text.as_str()).expect("a GridSnapshot");
+        }
+    }
+}
+
+/// Nodes are shared by every tenant: `rgrid top` with a project key shows only the nodes
+/// running that project's jobs (busy with its own); an operator key shows them all.
+#[tokio::test]
+async fn grid_snapshots_show_a_project_key_only_the_nodes_running_its_jobs() {
+    let app = test_app().await;
+    let addr = serve(&app).await;
+    let busy_node = app.register().await;
+    let answer = app
+        .runner(
+            "",
+            "/v1/runner/register",
+            json!({"bootstrap_token": api_support::BOOTSTRAP, "name": "idle-node", "slots": 3,
+                   "executor": "process", "version": "test"}),
+        )
+        .await;
+    assert!(answer.status.is_success());
+    app.submit(spec(json!({}))).await;
+    let claimed = app.claim(&busy_node, 0).await;
+    assert!(claimed.assignment.is_some());
+
+    let own = first_snapshot(&addr, &app.api_key).await;
+    let names: Vec<_> = own
+        .nodes
+        .iter()
+        .map(|n| (n.name.as_str(), n.busy))
+        .collect();
+    assert_eq!(names, [("node-1", 1)], "{:?}", own.nodes);
+
+    let store = app.state.store.as_ref();
+    let (_, operator) = rgrid_server::access::create_operator_key(store, "ops")
+        .await
+        .expect("operator key");
+    // An operator key is no project key: the snapshot (a project's view) refuses it…
+    let mut request = format!("ws://{addr}/v1/grid/ws")
+        .into_client_request()
+        .expect("request");
+    let auth = format!("Bearer {operator}").parse().expect("header");
+    request.headers_mut().insert("authorization", auth);
+    assert!(tokio_tungstenite::connect_async(request).await.is_err());
+    // … and a project key that is also an operator key (the local grid's) sees every node.
+    let hash = rgrid_server::api::auth::hash_secret(&app.api_key);
+    store
+        .add_operator_key(rgrid_server::store::NewToken {
+            name: "start-up key",
+            prefix: "rg_test",
+            hash: &hash,
+        })
+        .await
+        .expect("operator key");
+    let all = first_snapshot(&addr, &app.api_key).await;
+    let mut names: Vec<_> = all.nodes.iter().map(|n| n.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["idle-node", "node-1"], "{:?}", all.nodes);
+}
