@@ -17,6 +17,9 @@ use tokio_util::sync::CancellationToken;
 
 /// Short enough that a job's last moments are mostly counted, long enough to cost nothing.
 const INTERVAL: Duration = Duration::from_millis(200);
+/// The first pause: the meter starts fast and doubles up to [`INTERVAL`], so a job that
+/// lasts a fraction of a second still gets a sample.
+const FIRST_INTERVAL: Duration = Duration::from_millis(10);
 
 /// The highest CPU figure seen for one container, in nanoseconds.
 #[derive(Default)]
@@ -30,6 +33,7 @@ impl CpuMeter {
     /// so until then the meter keeps looking for it.
     pub async fn follow(&self, docker: &Docker, id: &str, done: &CancellationToken) {
         let mut file = None;
+        let mut pause = FIRST_INTERVAL;
         loop {
             if file.is_none() {
                 file = cgroup_file(id);
@@ -43,9 +47,10 @@ impl CpuMeter {
                 self.sampled.store(true, Ordering::Relaxed);
             }
             tokio::select! {
-                () = tokio::time::sleep(INTERVAL) => {}
+                () = tokio::time::sleep(pause) => {}
                 () = done.cancelled() => return,
             }
+            pause = (pause * 2).min(INTERVAL);
         }
     }
 
