@@ -1,7 +1,12 @@
 //! The user side of the rgrid HTTP API.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
+
+use futures::StreamExt;
+use indicatif::ProgressBar;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use reqwest::{Response, StatusCode};
 use rgrid_spec::access::{
@@ -10,12 +15,16 @@ use rgrid_spec::access::{
     TokenView, WhoAmI,
 };
 use rgrid_spec::api::{
-    ArtifactList, BatchRequest, BatchView, CostReport, ErrorBody, JobList, JobStatus, JobView,
-    LogPage, NodeList, NodeView, UploadView,
+    ArtifactList, BatchRequest, BatchView, CostReport, ErrorBody, HeldRequest, HeldView, JobList,
+    JobStatus, JobView, LogPage, NodeList, NodeView, SessionRequest, UploadSession, UploadView,
+    MAX_HELD_QUERY,
 };
 use rgrid_spec::JobSpec;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
+
+/// Files this large or larger are uploaded in parts (resumable); smaller ones in one PUT.
+pub const MULTIPART_THRESHOLD: u64 = 32 << 20;
 
 /// What went wrong talking to the server, sorted by what the user should do about it.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +43,9 @@ pub enum ClientError {
     NotFound { message: String },
     #[error("invalid job spec: {message}")]
     InvalidSpec { message: String },
+    /// Deleted for good, e.g. outputs past the server's retention; the message says what to do.
+    #[error("{message}")]
+    Gone { message: String },
     #[error("the server answered {status}: {message}")]
     Api { status: u16, message: String },
     #[error("cannot read {path}: {source}")]
@@ -277,36 +289,144 @@ impl Client {
             .await
     }
 
-    /// Uploads a file unless the server already holds the same content.
+    /// Which of these contents (SHA-256, hex) the server holds, in one request per
+    /// [`MAX_HELD_QUERY`] hashes.
+    pub async fn held(&self, shas: &[String]) -> Result<HashSet<String>, ClientError> {
+        let mut held = HashSet::new();
+        for part in shas.chunks(MAX_HELD_QUERY) {
+            let request = HeldRequest {
+                sha256: part.to_vec(),
+            };
+            let url = self.url("/v1/uploads/held");
+            let answer: HeldView = self.send_json(self.http.post(url).json(&request)).await?;
+            held.extend(answer.held);
+        }
+        Ok(held)
+    }
+
+    /// Uploads a file unless the server already holds the same content (`known_held` skips
+    /// the question when the caller asked already). Files of [`MULTIPART_THRESHOLD`] bytes or
+    /// more go up in parts and resume where an earlier, interrupted upload stopped.
     pub async fn upload(
         &self,
         path: &Path,
         sha256: &str,
         size: u64,
+        known_held: Option<bool>,
+        progress: &ProgressBar,
     ) -> Result<UploadView, ClientError> {
-        let url = self.url(&format!("/v1/uploads/{sha256}"));
-        let head = self.http.head(&url).bearer_auth(&self.key).send().await;
-        let head = head.map_err(|e| self.unreachable(e))?;
-        if head.status() == StatusCode::OK {
-            return Ok(UploadView {
-                url: format!("rgrid://uploads/{sha256}"),
-                sha256: sha256.into(),
-                size,
-            });
+        let held_view = || UploadView {
+            url: format!("rgrid://uploads/{sha256}"),
+            sha256: sha256.into(),
+            size,
+        };
+        if size >= MULTIPART_THRESHOLD && known_held != Some(true) {
+            return self.upload_in_parts(path, sha256, size, progress).await;
         }
-        let file = tokio::fs::File::open(path)
-            .await
-            .map_err(|source| ClientError::File {
-                path: path.display().to_string(),
-                source,
-            })?;
-        let body = reqwest::Body::wrap_stream(tokio_util_stream(file));
+        let url = self.url(&format!("/v1/uploads/{sha256}"));
+        let held = match known_held {
+            Some(held) => held,
+            None => {
+                let head = self.http.head(&url).bearer_auth(&self.key).send().await;
+                head.map_err(|e| self.unreachable(e))?.status() == StatusCode::OK
+            }
+        };
+        if held {
+            progress.inc(size);
+            return Ok(held_view());
+        }
+        let file = self.open(path).await?;
+        let body = reqwest::Body::wrap_stream(counted(read_stream(file, size), progress));
         let request = self
             .http
             .put(&url)
             .header(reqwest::header::CONTENT_LENGTH, size)
             .body(body);
         self.send_json(request).await
+    }
+
+    /// A multipart upload: ask which parts the server has, send the others, complete. An
+    /// upload cut off part way is resumed by running the same command again.
+    async fn upload_in_parts(
+        &self,
+        path: &Path,
+        sha256: &str,
+        size: u64,
+        progress: &ProgressBar,
+    ) -> Result<UploadView, ClientError> {
+        let base = format!("/v1/uploads/{sha256}");
+        let request = SessionRequest { size };
+        let session: UploadSession = self
+            .send_json(
+                self.http
+                    .post(self.url(&format!("{base}/session")))
+                    .json(&request),
+            )
+            .await?;
+        if session.held {
+            progress.inc(size);
+            return Ok(UploadView {
+                url: format!("rgrid://uploads/{sha256}"),
+                sha256: sha256.into(),
+                size,
+            });
+        }
+        let received: HashSet<u64> = session.received.iter().copied().collect();
+        let part_len = |n: u64| {
+            size.saturating_sub(n * session.part_size)
+                .min(session.part_size)
+        };
+        progress.inc(received.iter().map(|n| part_len(*n)).sum());
+        if !received.is_empty() {
+            tracing::info!(
+                parts = received.len(),
+                of = session.part_count,
+                "resuming an interrupted upload"
+            );
+        }
+        for n in (0..session.part_count).filter(|n| !received.contains(n)) {
+            let mut file = self.open(path).await?;
+            let offset = n * session.part_size;
+            file.seek(std::io::SeekFrom::Start(offset))
+                .await
+                .map_err(|source| file_error(path, source))?;
+            let len = part_len(n);
+            let body = reqwest::Body::wrap_stream(counted(read_stream(file, len), progress));
+            let url = self.url(&format!("{base}/parts/{n}"));
+            let request = self
+                .http
+                .put(url)
+                .query(&[("size", size)])
+                .header(reqwest::header::CONTENT_LENGTH, len)
+                .body(body);
+            let response = request.bearer_auth(&self.key).send().await;
+            let response = response.map_err(|e| self.resumable(e, n, &session))?;
+            check(response).await?;
+        }
+        let url = self.url(&format!("{base}/complete"));
+        self.send_json(self.http.post(url).json(&request)).await
+    }
+
+    /// A part that broke off: say that running again resumes.
+    fn resumable(&self, err: reqwest::Error, n: u64, session: &UploadSession) -> ClientError {
+        match self.unreachable(err) {
+            ClientError::Unreachable { url, detail } => ClientError::Unreachable {
+                url,
+                detail: format!(
+                    "{detail} (while sending part {} of {}; run the same command again to \
+                     resume the upload)",
+                    n + 1,
+                    session.part_count
+                ),
+            },
+            other => other,
+        }
+    }
+
+    async fn open(&self, path: &Path) -> Result<tokio::fs::File, ClientError> {
+        tokio::fs::File::open(path)
+            .await
+            .map_err(|source| file_error(path, source))
     }
 
     pub async fn whoami(&self) -> Result<WhoAmI, ClientError> {
@@ -396,19 +516,33 @@ impl Client {
     }
 }
 
-fn tokio_util_stream(
+fn file_error(path: &Path, source: std::io::Error) -> ClientError {
+    ClientError::File {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// At most `len` bytes of the file from where it stands, read piece by piece.
+fn read_stream(
     file: tokio::fs::File,
+    len: u64,
 ) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> {
-    futures::stream::unfold(file, |mut file| async move {
-        use tokio::io::AsyncReadExt;
-        let mut buf = vec![0u8; 256 * 1024];
-        match file.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(bytes::Bytes::from(buf)), file))
-            }
-            Err(e) => Some((Err(e), file)),
+    tokio_util::io::ReaderStream::with_capacity(file.take(len), 256 * 1024)
+}
+
+/// The stream, advancing the bar by each piece as it is handed to the connection.
+fn counted<S>(
+    stream: S,
+    progress: &ProgressBar,
+) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>>
+where
+    S: futures::Stream<Item = std::io::Result<bytes::Bytes>>,
+{
+    let progress = progress.clone();
+    stream.inspect(move |piece| {
+        if let Ok(piece) = piece {
+            progress.inc(piece.len() as u64);
         }
     })
 }
@@ -429,6 +563,7 @@ async fn check(response: Response) -> Result<Response, ClientError> {
         },
         StatusCode::FORBIDDEN => ClientError::Forbidden { message },
         StatusCode::NOT_FOUND => ClientError::NotFound { message },
+        StatusCode::GONE => ClientError::Gone { message },
         StatusCode::BAD_REQUEST if code == rgrid_spec::api::CODE_INVALID_SPEC => {
             ClientError::InvalidSpec { message }
         }

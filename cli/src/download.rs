@@ -5,11 +5,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use futures::StreamExt;
+use indicatif::ProgressBar;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
 use crate::client::Client;
+use crate::progress;
+use crate::ui::Ui;
 
 #[derive(Debug, Default)]
 pub struct Downloaded {
@@ -21,15 +24,34 @@ pub struct Downloaded {
     pub kept: Vec<PathBuf>,
 }
 
+/// Downloads the job's outputs into `dir`. With `ui`, a bar shows the bytes (on a terminal).
 pub async fn outputs(
     client: &Client,
     job: Uuid,
     dir: &Path,
     force: bool,
+    ui: Option<&Ui>,
 ) -> anyhow::Result<Downloaded> {
     let list = client.artifacts(job).await?;
+    let total = list.artifacts.iter().map(|a| a.size).sum();
+    let bar = match ui {
+        Some(ui) if total > 0 => progress::bytes(ui, total, "downloading outputs"),
+        _ => progress::hidden(),
+    };
+    let done = fetch_all(client, list.artifacts, dir, force, &bar).await;
+    bar.finish_and_clear();
+    done
+}
+
+async fn fetch_all(
+    client: &Client,
+    artifacts: Vec<rgrid_spec::api::ArtifactView>,
+    dir: &Path,
+    force: bool,
+    bar: &ProgressBar,
+) -> anyhow::Result<Downloaded> {
     let mut done = Downloaded::default();
-    for artifact in list.artifacts {
+    for artifact in artifacts {
         // The server validated paths, but a local file system is ours to protect.
         rgrid_spec::path::check_relative(&artifact.path).map_err(|p| {
             anyhow::anyhow!(
@@ -40,6 +62,7 @@ pub async fn outputs(
         })?;
         let target = dir.join(&artifact.path);
         if target.exists() {
+            bar.inc(artifact.size);
             if sha256_file(&target).await? == artifact.sha256 {
                 done.unchanged.push(target);
                 continue;
@@ -49,13 +72,19 @@ pub async fn outputs(
                 continue;
             }
         }
-        fetch_to(client, &artifact.url, &artifact.sha256, &target).await?;
+        fetch_to(client, &artifact.url, &artifact.sha256, &target, bar).await?;
         done.written.push(target);
     }
     Ok(done)
 }
 
-async fn fetch_to(client: &Client, url: &str, sha256: &str, target: &Path) -> anyhow::Result<()> {
+async fn fetch_to(
+    client: &Client,
+    url: &str,
+    sha256: &str,
+    target: &Path,
+    bar: &ProgressBar,
+) -> anyhow::Result<()> {
     let parent = target.parent().unwrap_or(Path::new("."));
     tokio::fs::create_dir_all(parent)
         .await
@@ -76,6 +105,7 @@ async fn fetch_to(client: &Client, url: &str, sha256: &str, target: &Path) -> an
     while let Some(piece) = body.next().await {
         let piece = piece.with_context(|| format!("download of {} broke off", target.display()))?;
         hasher.update(&piece);
+        bar.inc(piece.len() as u64);
         file.write_all(&piece)
             .await
             .with_context(|| format!("cannot write {}", partial.display()))?;

@@ -151,7 +151,9 @@ fn report(err: &anyhow::Error, ui: &Ui) -> i32 {
             ClientError::Unreachable { .. } => exit::UNREACHABLE,
             ClientError::Unauthorized { .. } | ClientError::Forbidden { .. } => exit::AUTH,
             ClientError::InvalidSpec { .. } | ClientError::File { .. } => exit::USAGE,
-            ClientError::NotFound { .. } | ClientError::Api { .. } => exit::INTERNAL,
+            ClientError::NotFound { .. } | ClientError::Api { .. } | ClientError::Gone { .. } => {
+                exit::INTERNAL
+            }
         }
     } else {
         exit::INTERNAL

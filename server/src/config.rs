@@ -48,6 +48,9 @@ pub struct ServerConfig {
     /// Grow and shrink the pool of nodes; `None` leaves nodes to the operator.
     pub orchestrator: Option<OrchestratorSettings>,
     pub storage: Storage,
+    /// How long uploads and job outputs are kept after their last use (see
+    /// [`crate::retention`]); `None` keeps them forever.
+    pub retention: Option<Duration>,
 }
 
 /// Where objects (uploads, artifacts) are kept.
@@ -76,6 +79,7 @@ impl ServerConfig {
             recheck: DEFAULT_RECHECK,
             orchestrator: None,
             storage: Storage::Local,
+            retention: Some(crate::retention::DEFAULT_RETENTION),
         }
     }
 }
@@ -102,6 +106,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("recheck", &self.recheck)
             .field("orchestrator", &self.orchestrator)
             .field("storage", &self.storage)
+            .field("retention", &self.retention)
             .finish()
     }
 }

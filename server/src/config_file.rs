@@ -25,6 +25,10 @@ pub enum ConfigError {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
+    /// How long uploads and outputs are kept (`7d`, `none`); `RGRID_RETENTION` and
+    /// `--retention` override it.
+    #[serde(default)]
+    pub retention: Option<String>,
     #[serde(default)]
     pub orchestrator: Option<OrchestratorFile>,
 }

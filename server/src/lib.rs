@@ -11,6 +11,7 @@ pub mod config_file;
 pub mod orchestrator;
 pub mod reaper;
 pub mod replicas;
+pub mod retention;
 pub mod store;
 
 pub use api::{router, AppState};

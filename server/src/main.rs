@@ -13,6 +13,7 @@ use rgrid_server::config::{
     sqlite_url, Storage, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_RECHECK, DEFAULT_TIMEOUT_GRACE,
 };
 use rgrid_server::config_file::{orchestrator_settings, FileConfig};
+use rgrid_server::retention::{parse_retention, DEFAULT_RETENTION};
 use rgrid_server::ServerConfig;
 
 mod admin;
@@ -76,6 +77,12 @@ struct ServeArgs {
     #[arg(long, env = "RGRID_RECHECK", value_name = "SECS",
           default_value_t = DEFAULT_RECHECK.as_secs())]
     recheck: u64,
+
+    /// How long uploads and job outputs are kept after their last use before the sweeper
+    /// deletes them: `7d`, `12h`, `30m`, `45s`; `0` or `none` keeps them for ever. Else the
+    /// config file's `retention`, else 7d.
+    #[arg(long, env = "RGRID_RETENTION", value_name = "DURATION")]
+    retention: Option<String>,
 
     /// TOML file with the orchestrator's settings (see docs/operator.md); `RGRID_*` variables
     /// override its values.
@@ -206,6 +213,17 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
         None => FileConfig::default(),
     };
     let orchestrator = orchestrator_settings(&file, &non_empty_env, &data_dir)?;
+    let retention = match (&args.retention, &file.retention) {
+        (Some(text), _) => parse_retention(text)
+            .map_err(|e| anyhow::anyhow!("--retention / RGRID_RETENTION: {e}"))?,
+        (None, Some(text)) => parse_retention(text).map_err(|e| {
+            anyhow::anyhow!(
+                "`retention` in the config file {}: {e}",
+                show_path(&args.config)
+            )
+        })?,
+        (None, None) => Some(DEFAULT_RETENTION),
+    };
     Ok(ServerConfig {
         listen: args.listen,
         database_url: args
@@ -224,7 +242,13 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
         recheck: Duration::from_secs(args.recheck.max(1)),
         orchestrator,
         storage: args.s3.storage()?,
+        retention,
     })
+}
+
+fn show_path(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map_or_else(String::new, |p| p.display().to_string())
 }
 
 fn read_secret_file(path: &Path, what: &str) -> anyhow::Result<String> {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::StreamExt;
-use rgrid_server::blobs::{BlobError, Blobs, ByteStream, S3Settings};
+use rgrid_server::blobs::{BlobError, Blobs, ByteStream, S3Blobs, S3Settings};
 use rgrid_server::config::Storage;
 use rgrid_server::ServerConfig;
 use rgrid_tests::s3;
@@ -51,6 +51,7 @@ async fn story(storage: Storage) {
     large_objects_stream_in_parts(blobs).await;
     presigned_urls_work_over_http(blobs).await;
     keys_that_leave_the_root_are_refused(blobs).await;
+    listing_finds_objects_by_prefix_with_their_age(blobs).await;
 
     server.shutdown().await;
 }
@@ -175,6 +176,50 @@ async fn keys_that_leave_the_root_are_refused(blobs: &dyn Blobs) {
     }
 }
 
+async fn listing_finds_objects_by_prefix_with_their_age(blobs: &dyn Blobs) {
+    let before = chrono::Utc::now() - chrono::Duration::seconds(5);
+    for key in [
+        "uploads/list/p/one",
+        "uploads/list/p/parts/abc/3/0",
+        "uploads/list/q/two",
+        "uploads/listing-not-a-segment",
+    ] {
+        blobs
+            .put(key, stream_of(vec![key.as_bytes().to_vec()]), None)
+            .await
+            .expect("put");
+    }
+    let after = chrono::Utc::now() + chrono::Duration::seconds(5);
+    let mut found = blobs.list("uploads/list/").await.expect("list");
+    found.sort_by(|a, b| a.key.cmp(&b.key));
+    let keys: Vec<&str> = found.iter().map(|o| o.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "uploads/list/p/one",
+            "uploads/list/p/parts/abc/3/0",
+            "uploads/list/q/two"
+        ]
+    );
+    for object in &found {
+        assert_eq!(object.size, object.key.len() as u64, "{}", object.key);
+        assert!(
+            object.modified > before && object.modified < after,
+            "{} modified {}",
+            object.key,
+            object.modified
+        );
+    }
+    // A prefix that ends inside a segment matches by text.
+    let partial = blobs.list("uploads/list/p/o").await.expect("list");
+    assert_eq!(partial.len(), 1, "{partial:?}");
+    assert!(blobs.list("nothing/here/").await.expect("list").is_empty());
+    for object in found {
+        blobs.delete(&object.key).await.expect("delete");
+    }
+    assert!(blobs.list("uploads/list/").await.expect("list").is_empty());
+}
+
 #[tokio::test]
 async fn local_directory_blobs() {
     story(Storage::Local).await;
@@ -187,8 +232,62 @@ async fn s3_blobs_on_a_real_s3_server() {
         endpoint: Some(s3.endpoint.clone()),
         bucket: s3.bucket.clone(),
         region: s3::REGION.into(),
-        access_key_id: s3::ACCESS_KEY_ID.into(),
-        secret_access_key: s3::SECRET_ACCESS_KEY.into(),
+        access_key_id: s3.access_key_id.clone(),
+        secret_access_key: s3.secret_access_key.clone(),
     }))
     .await;
+}
+
+/// With moto's IAM authentication on, requests signed with the right key work (single PUTs
+/// and multipart uploads alike) and the same requests signed with a wrong secret, or with a
+/// key id the server never issued, are refused and change nothing.
+#[tokio::test]
+async fn s3_refuses_requests_signed_with_a_wrong_secret() {
+    let Some(s3) = s3::require_s3_with_auth() else {
+        return;
+    };
+    let settings = |key_id: &str, secret: &str| S3Settings {
+        endpoint: Some(s3.endpoint.clone()),
+        bucket: s3.bucket.clone(),
+        region: s3::REGION.into(),
+        access_key_id: key_id.into(),
+        secret_access_key: secret.into(),
+    };
+    let good = S3Blobs::new(&settings(&s3.access_key_id, &s3.secret_access_key)).expect("client");
+    let key = "uploads/acct/proj/signed";
+    good.put(key, stream_of(vec![b"kept".to_vec()]), None)
+        .await
+        .expect("a correctly signed PUT is accepted");
+    large_objects_stream_in_parts(&good).await;
+
+    let wrong_secret = format!("{}x", s3.secret_access_key);
+    for (what, blobs) in [
+        ("wrong secret", settings(&s3.access_key_id, &wrong_secret)),
+        (
+            "unknown key id",
+            settings("AKIAUNKNOWNKEY000000", &s3.secret_access_key),
+        ),
+    ] {
+        let blobs = S3Blobs::new(&blobs).expect("client");
+        let put = blobs
+            .put(key, stream_of(vec![b"replaced".to_vec()]), None)
+            .await;
+        assert!(put.is_err(), "{what}: PUT accepted");
+        let message = format!("{:?}", put.err());
+        assert!(
+            message.contains("SignatureDoesNotMatch") || message.contains("InvalidAccessKeyId"),
+            "{what}: refused for another reason: {message}"
+        );
+        assert!(blobs.get(key).await.is_err(), "{what}: GET accepted");
+        assert!(blobs.delete(key).await.is_err(), "{what}: DELETE accepted");
+        assert!(
+            blobs.list("uploads/").await.is_err(),
+            "{what}: LIST accepted"
+        );
+    }
+    assert_eq!(
+        read_all(&good, key).await,
+        b"kept",
+        "refused requests changed nothing"
+    );
 }

@@ -11,7 +11,7 @@ use rgrid_server::store::postgres::PostgresStore;
 use rgrid_server::store::sqlite::SqliteStore;
 use rgrid_server::store::{
     connect_store, Claim, FinishEffect, JobFilter, NewApiKey, NewBootstrapToken, NewJob, NewNode,
-    NewToken, Node, Outcome, Project, Role, Store, StoreError,
+    NewToken, Node, Outcome, Project, Role, Store, StoreError, UploadRecord,
 };
 use rgrid_spec::api::{Bytes64, EndReason, JobStatus, LogChunkIn, OutputFileInfo, Stream};
 use uuid::Uuid;
@@ -95,6 +95,81 @@ async fn story(store: Arc<dyn Store>) {
     overview(s, &project, &other, &node).await;
     revoked_node_loses_its_work(s, &project).await;
     claims_take_turns_across_projects(s, &project, &other, &node).await;
+    uploads_and_retention(s, &project, &other).await;
+}
+
+/// Upload rows and the retention sweeper's queries: use marks, age guards, references from
+/// jobs that have not expired, artifacts of finished jobs.
+async fn uploads_and_retention(s: &dyn Store, project: &Project, other: &Project) {
+    let record = |key: &str, project: &Project, sha: &str| UploadRecord {
+        object_key: key.to_string(),
+        project_id: project.id,
+        sha256: sha.to_string(),
+        size: 7,
+    };
+    let (a, b, c) = ("uploads/t/p/aaa", "uploads/t/p/bbb", "uploads/t/q/ccc");
+    s.record_upload(&record(a, project, "aaa")).await.unwrap();
+    s.record_upload(&record(b, project, "bbb")).await.unwrap();
+    s.record_upload(&record(c, other, "ccc")).await.unwrap();
+    // Recording again is an update, not a conflict.
+    s.record_upload(&record(b, project, "bbb")).await.unwrap();
+
+    let asked: Vec<String> = [a, b, c, "uploads/t/p/none"].map(String::from).to_vec();
+    let mut held = s.touch_uploads(project.id, &asked).await.unwrap();
+    held.sort();
+    assert_eq!(held, [a, b], "another project's upload is not held");
+
+    let later = Utc::now() + Duration::days(1);
+    let earlier = Utc::now() - Duration::hours(1);
+    let stale: HashSet<String> = s
+        .stale_uploads(later, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.object_key)
+        .collect();
+    assert!([a, b, c].iter().all(|k| stale.contains(*k)), "{stale:?}");
+    assert!(s.stale_uploads(earlier, 100).await.unwrap().is_empty());
+
+    // A queued job naming `bbb` has not expired; cancelled (finished), it has.
+    let spec = r#"{"inputs":["rgrid://uploads/bbb"]}"#;
+    let job = s
+        .create_job(NewJob {
+            project_id: project.id,
+            name: Some("named"),
+            spec_json: spec,
+            max_retries: 0,
+            priority: 0,
+        })
+        .await
+        .unwrap()
+        .id;
+    let live = s.unexpired_specs_created_before(later).await.unwrap();
+    assert!(live.contains(&(project.id, spec.to_string())), "{live:?}");
+    s.cancel(project.id, job).await.unwrap();
+    let live = s.unexpired_specs_created_before(later).await.unwrap();
+    assert!(!live.iter().any(|(_, json)| json == spec), "{live:?}");
+
+    assert!(!s.forget_upload(a, earlier).await.unwrap(), "used since");
+    assert!(s.forget_upload(a, later).await.unwrap());
+    assert!(!s.forget_upload(a, later).await.unwrap(), "only once");
+    let keys: Vec<String> = [a, b, "uploads/t/p/none"].map(String::from).to_vec();
+    assert_eq!(s.known_object_keys(&keys).await.unwrap(), [b]);
+
+    // The story's finished jobs wrote artifacts: expired as of tomorrow, not as of an hour ago.
+    assert!(s.expired_artifacts(earlier, 100).await.unwrap().is_empty());
+    let expired = s.expired_artifacts(later, 10_000).await.unwrap();
+    assert!(!expired.is_empty());
+    let artifact_keys: Vec<String> = expired.iter().map(|a| a.object_key.clone()).collect();
+    assert!(!s
+        .known_object_keys(&artifact_keys)
+        .await
+        .unwrap()
+        .is_empty());
+    let ids: Vec<i64> = expired.iter().map(|a| a.id).collect();
+    s.forget_artifacts(&ids).await.unwrap();
+    s.forget_artifacts(&ids).await.unwrap();
+    assert!(s.expired_artifacts(later, 100).await.unwrap().is_empty());
 }
 
 /// What `rgrid top` shows agrees with the jobs themselves, and busy slots follow claims.

@@ -38,6 +38,10 @@
 //! | `DELETE /v1/accounts/{account}/members/{email}`| → 204 (owner)                          |
 //! | `HEAD /v1/uploads/{sha256}`                    | 200 when held, 404 otherwise           |
 //! | `PUT  /v1/uploads/{sha256}`                    | raw bytes → [`UploadView`]             |
+//! | `POST /v1/uploads/held`                        | [`HeldRequest`] → [`HeldView`]         |
+//! | `POST /v1/uploads/{sha256}/session`            | [`SessionRequest`] → [`UploadSession`] |
+//! | `PUT  /v1/uploads/{sha256}/parts/{n}`          | raw bytes (part `n`, from 0) → 204     |
+//! | `POST /v1/uploads/{sha256}/complete`           | [`SessionRequest`] → [`UploadView`]    |
 //! | `POST /v1/projects/{slug}/files/upload?name=&expires_minutes=` | raw bytes → [`FileView`] (201) |
 //! | `POST /v1/runner/register`                     | [`RegisterRequest`] → [`RegisterResponse`] |
 //! | `POST /v1/runner/claim`                        | [`ClaimRequest`] → [`ClaimResponse`]   |
@@ -70,6 +74,8 @@ pub const CODE_STALE_EXECUTION: &str = "stale_execution";
 pub const CODE_NOT_FOUND: &str = "not_found";
 pub const CODE_INVALID_SPEC: &str = "invalid_spec";
 pub const CODE_UNAUTHORIZED: &str = "unauthorized";
+/// `GET /v1/jobs/{id}/artifacts` of a job whose outputs passed the server's retention (410).
+pub const CODE_OUTPUTS_EXPIRED: &str = "outputs_expired";
 /// Header a runner may read to learn which executor the server expects (informational).
 pub const HEADER_SHA256: &str = "x-rgrid-sha256";
 
@@ -482,6 +488,43 @@ pub struct UploadView {
     pub url: String,
     pub sha256: String,
     pub size: u64,
+}
+
+/// Most hashes one [`HeldRequest`] may ask about.
+pub const MAX_HELD_QUERY: usize = 10_000;
+
+/// "Which of these contents do you hold?" — one request for a whole batch's inputs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeldRequest {
+    /// SHA-256 of each file, lower-case hex.
+    pub sha256: Vec<String>,
+}
+
+/// The asked hashes the project holds; each is marked used, so retention keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeldView {
+    pub held: Vec<String>,
+}
+
+/// Starts (or resumes) a multipart upload of a file of `size` bytes with the SHA-256 in the
+/// path; `complete` repeats it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionRequest {
+    pub size: u64,
+}
+
+/// A multipart upload in progress: send parts `0..part_count` (each `part_size` bytes, the
+/// last one the rest) that are not in `received`, then `complete`. An interrupted upload
+/// resumes by starting again: `received` lists what arrived.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UploadSession {
+    pub sha256: String,
+    pub size: u64,
+    pub part_size: u64,
+    pub part_count: u64,
+    pub received: Vec<u64>,
+    /// The server holds this content already: nothing to send, no need to complete.
+    pub held: bool,
 }
 
 /// Shortest and longest life of the GET URL `POST /v1/projects/{slug}/files/upload` returns.

@@ -73,7 +73,7 @@ impl Grid {
 
     /// Starts the server with objects in the S3 bucket of `s3` instead of its data directory.
     pub fn start_on_s3(database_url: &str, s3: &crate::s3::TempS3) -> anyhow::Result<Grid> {
-        let secret = crate::s3::SECRET_ACCESS_KEY.to_string();
+        let secret = s3.secret_access_key.clone();
         let options = GridOptions {
             server_args: s3.server_args().into_iter().map(Into::into).collect(),
             server_env: vec![("RGRID_S3_SECRET_ACCESS_KEY".into(), secret)],

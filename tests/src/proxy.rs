@@ -1,9 +1,10 @@
 //! A TCP proxy on loopback that a test controls, to cut a runner off from its server while
-//! both keep running (a network partition without network namespaces).
+//! both keep running (a network partition without network namespaces), or to cut a client
+//! off part way through an upload. It counts the bytes it forwards towards the target.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,6 +22,10 @@ struct Shared {
     cut: AtomicBool,
     stopped: AtomicBool,
     open: Mutex<Vec<TcpStream>>,
+    /// Bytes forwarded from clients to the target.
+    sent: AtomicU64,
+    /// Cut everything once `sent` passes this.
+    cut_after: AtomicU64,
 }
 
 impl TcpProxy {
@@ -33,6 +38,8 @@ impl TcpProxy {
             cut: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
             open: Mutex::new(Vec::new()),
+            sent: AtomicU64::new(0),
+            cut_after: AtomicU64::new(u64::MAX),
         });
         let accepting = shared.clone();
         std::thread::spawn(move || accept_loop(listener, accepting));
@@ -46,7 +53,23 @@ impl TcpProxy {
     }
 
     pub fn restore(&self) {
+        self.shared.cut_after.store(u64::MAX, Ordering::SeqCst);
         self.shared.cut.store(false, Ordering::SeqCst);
+    }
+
+    /// Cuts (as [`TcpProxy::cut`]) as soon as more than `bytes` have been forwarded towards
+    /// the target since the last [`TcpProxy::reset_count`].
+    pub fn cut_after_sending(&self, bytes: u64) {
+        self.shared.cut_after.store(bytes, Ordering::SeqCst);
+    }
+
+    /// Bytes forwarded from clients towards the target.
+    pub fn sent(&self) -> u64 {
+        self.shared.sent.load(Ordering::SeqCst)
+    }
+
+    pub fn reset_count(&self) {
+        self.shared.sent.store(0, Ordering::SeqCst);
     }
 }
 
@@ -83,28 +106,38 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             continue;
         };
         let pairs = [
-            (client.try_clone(), server.try_clone()),
-            (server.try_clone(), client.try_clone()),
+            (client.try_clone(), server.try_clone(), Some(shared.clone())),
+            (server.try_clone(), client.try_clone(), None),
         ];
         {
             let mut open = shared.open.lock().unwrap_or_else(|p| p.into_inner());
             open.extend([client, server]);
         }
-        for pair in pairs {
-            if let (Ok(from), Ok(to)) = pair {
-                std::thread::spawn(move || pump(from, to));
+        for (from, to, counter) in pairs {
+            if let (Ok(from), Ok(to)) = (from, to) {
+                std::thread::spawn(move || pump(from, to, counter));
             }
         }
     }
 }
 
-fn pump(mut from: TcpStream, mut to: TcpStream) {
+/// Copies `from` to `to`; with `counter`, counts the bytes and cuts the proxy once they pass
+/// its limit.
+fn pump(mut from: TcpStream, mut to: TcpStream, counter: Option<Arc<Shared>>) {
     let _ = from.set_read_timeout(Some(Duration::from_secs(600)));
     let mut buffer = [0u8; 16 * 1024];
     loop {
         match from.read(&mut buffer) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
+                if let Some(shared) = &counter {
+                    let sent = shared.sent.fetch_add(n as u64, Ordering::SeqCst) + n as u64;
+                    if sent > shared.cut_after.load(Ordering::SeqCst) {
+                        shared.cut.store(true, Ordering::SeqCst);
+                        shared.close_all();
+                        break;
+                    }
+                }
                 if to.write_all(&buffer[..n]).is_err() {
                     break;
                 }

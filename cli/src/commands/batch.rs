@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use futures::{StreamExt, TryStreamExt};
+use indicatif::ProgressBar;
 use rgrid_spec::api::{
     BatchJob, BatchRequest, BatchView, EndReason, JobStatus, LABEL_BATCH_INPUT, MAX_BATCH_JOBS,
 };
@@ -14,10 +15,13 @@ use uuid::Uuid;
 
 use crate::cli::RunArgs;
 use crate::client::Client;
-use crate::commands::run::{upload, Plan, Upload};
+use crate::commands::run::{hash_and_size, input_for, upload, Plan, Upload};
 use crate::target::Target;
 use crate::ui::Ui;
 use crate::{download, exit, progress, UsageError};
+
+/// Input uploads in flight at once.
+const PARALLEL_UPLOADS: usize = 8;
 
 /// How often the batch is polled while it runs.
 const POLL_EVERY: Duration = Duration::from_secs(1);
@@ -44,24 +48,50 @@ pub async fn run(
 
     let mut base = plan.spec;
     for file in &plan.uploads {
-        base.spec.files.inputs.push(upload(client, file).await?);
+        base.spec.files.inputs.push(upload(client, file, ui).await?);
     }
-    // One bar for the whole batch: it counts uploads, then finished jobs.
-    let bar = bar(ui, items.len(), "uploading");
-    let mut jobs = Vec::with_capacity(items.len());
+    // One bar for the whole batch: it counts hashed files, uploads, then finished jobs.
+    let bar = progress::count(ui, items.len() as u64, "hashing");
+    let mut hashed = Vec::with_capacity(items.len());
     for item in &items {
+        hashed.push(hash_and_size(&item.file).await?);
+        bar.inc(1);
+    }
+    // One question for the whole batch instead of one per file.
+    let shas: Vec<String> = hashed.iter().map(|(sha, _)| sha.clone()).collect();
+    let held = client.held(&shas).await?;
+    bar.set_position(0);
+    bar.set_prefix("uploading");
+    // The missing inputs go up a few at a time: each is its own PUT, so overlap them.
+    let uploaded: Vec<(String, String)> = futures::stream::iter(items.iter().zip(hashed))
+        .map(|(item, (sha, size))| {
+            let known = Some(held.contains(&sha));
+            let bar = &bar;
+            async move {
+                let hidden = progress::hidden();
+                let view = client
+                    .upload(&item.file, &sha, size, known, &hidden)
+                    .await?;
+                bar.inc(1);
+                Ok::<_, anyhow::Error>((view.url, sha))
+            }
+        })
+        .buffered(PARALLEL_UPLOADS)
+        .try_collect()
+        .await?;
+    let mut jobs = Vec::with_capacity(items.len());
+    for (item, (url, sha)) in items.iter().zip(uploaded) {
         let input = Upload {
             local: item.file.clone(),
             remote: item.remote.clone(),
         };
         let mut spec = base.clone();
-        spec.spec.files.inputs.push(upload(client, &input).await?);
+        spec.spec.files.inputs.push(input_for(&input, url, sha)?);
         spec.spec.args.insert(0, item.remote.clone());
         spec.metadata
             .labels
             .insert(LABEL_BATCH_INPUT.into(), item.shown.clone());
         jobs.push(spec);
-        bar.inc(1);
     }
 
     let request = BatchRequest {
@@ -163,22 +193,6 @@ fn name_of(
         .ok_or_else(|| UsageError(format!("`{}` has no file name", path.display())).into())
 }
 
-/// A bar on a terminal; hidden when stderr is not one or with `--quiet`.
-fn bar(ui: &Ui, len: usize, what: &str) -> ProgressBar {
-    let target = if progress::shown(ui, false) {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    let bar = ProgressBar::with_draw_target(Some(len as u64), target);
-    let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} (ETA {eta})")
-        .map(|s| s.progress_chars("=> "))
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style);
-    bar.set_prefix(what.to_string());
-    bar
-}
-
 /// Polls the batch until every job ended, downloading each job's outputs as it succeeds and
 /// reporting each failure with its input's name. Ctrl-C detaches.
 async fn follow(
@@ -210,7 +224,8 @@ async fn follow(
             let item = items.iter().find(|i| Some(&i.shown) == job.input.as_ref());
             match (job.status, item) {
                 (JobStatus::Succeeded, Some(item)) if !args.remote_only => {
-                    let got = download::outputs(client, job.id, &item.outputs, args.force).await?;
+                    let got =
+                        download::outputs(client, job.id, &item.outputs, args.force, None).await?;
                     kept.extend(got.kept);
                 }
                 (JobStatus::Succeeded, _) => {}

@@ -40,6 +40,7 @@ pub async fn run(args: DevArgs, ui: &Ui) -> anyhow::Result<i32> {
         // The local grid is one machine with its own runner: nothing to scale.
         orchestrator: None,
         storage: rgrid_server::config::Storage::Local,
+        retention: Some(rgrid_server::retention::DEFAULT_RETENTION),
     };
     let server = rgrid_server::start(config)
         .await

@@ -197,7 +197,9 @@ pub async fn download(args: DownloadArgs, target: Target, ui: &Ui) -> anyhow::Re
     }
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create directory {}", args.dir.display()))?;
-    let got = download::outputs(&target.client, id, &args.dir, args.force).await?;
+    // No bar with --json: stdout and stderr stay machine-readable.
+    let bar_ui = (!args.json).then_some(ui);
+    let got = download::outputs(&target.client, id, &args.dir, args.force, bar_ui).await?;
     if args.json {
         let mut out = std::io::stdout().lock();
         let states = [

@@ -14,14 +14,22 @@ use crate::printer::Format;
 use crate::settings::{Setting, Settings, Source};
 use crate::target::Target;
 use crate::ui::Ui;
-use crate::{download, exit, follow, outcome, run_events, UsageError};
+use crate::{download, exit, follow, outcome, progress, run_events, UsageError};
 
 pub async fn run(args: RunArgs, plan: Plan, target: Target, ui: &Ui) -> anyhow::Result<i32> {
     let client = &target.client;
 
     let mut spec = plan.spec;
+    // `--json` output gets no bars, as `--quiet` does.
+    let bars = Ui {
+        quiet: ui.quiet || args.json,
+        ..*ui
+    };
     for file in &plan.uploads {
-        spec.spec.files.inputs.push(upload(client, file).await?);
+        spec.spec
+            .files
+            .inputs
+            .push(upload(client, file, &bars).await?);
     }
     let job = client.submit(&spec).await?;
     if args.detach {
@@ -62,16 +70,33 @@ pub struct Finish {
 }
 
 /// Uploads a local file (unless the server holds its content already) and returns the input
-/// that names it.
-pub async fn upload(client: &Client, file: &Upload) -> anyhow::Result<InputFile> {
-    let sha = download::sha256_file(&file.local).await?;
-    let size = std::fs::metadata(&file.local)
-        .with_context(|| format!("cannot read {}", file.local.display()))?
+/// that names it. A large file shows a progress bar (on a terminal).
+pub async fn upload(client: &Client, file: &Upload, ui: &Ui) -> anyhow::Result<InputFile> {
+    let (sha, size) = hash_and_size(&file.local).await?;
+    let bar = if size >= progress::LARGE_UPLOAD {
+        progress::bytes(ui, size, &format!("uploading {}", file.remote))
+    } else {
+        progress::hidden()
+    };
+    let uploaded = client.upload(&file.local, &sha, size, None, &bar).await;
+    bar.finish_and_clear();
+    input_for(file, uploaded?.url, sha)
+}
+
+/// The file's SHA-256 and size.
+pub async fn hash_and_size(path: &Path) -> anyhow::Result<(String, u64)> {
+    let sha = download::sha256_file(path).await?;
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
         .len();
-    let uploaded = client.upload(&file.local, &sha, size).await?;
+    Ok((sha, size))
+}
+
+/// The input naming an upload.
+pub fn input_for(file: &Upload, url: String, sha: String) -> anyhow::Result<InputFile> {
     Ok(InputFile {
         path: file.remote.clone(),
-        url: uploaded.url,
+        url,
         sha256: Some(sha),
     })
 }
@@ -140,7 +165,8 @@ pub async fn finish(
     let code = outcome::exit_code(job);
     let mut outputs_note = String::new();
     if !how.remote_only {
-        let got = download::outputs(client, job.id, dir, how.force).await?;
+        let got =
+            download::outputs(client, job.id, dir, how.force, (!how.json).then_some(ui)).await?;
         if how.json {
             let states = [
                 (&got.written, "written"),

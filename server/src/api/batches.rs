@@ -1,7 +1,5 @@
 //! Batch runs: many jobs submitted in one request, followed as one.
 
-use std::collections::HashSet;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -11,7 +9,7 @@ use rgrid_spec::api::{
 use rgrid_spec::{JobSpec, SpecError};
 
 use super::auth::{Developer, User};
-use super::jobs::{check_uploads_of, invalid, parse_stored_spec};
+use super::jobs::{check_held, invalid, parse_stored_spec, uploads_named};
 use super::{ApiError, ApiResult, AppState, IdPath, JsonBody};
 use crate::store::{Batch, Job, JobFilter, NewJob};
 
@@ -23,7 +21,7 @@ pub async fn submit(
 ) -> ApiResult<(StatusCode, Json<BatchView>)> {
     check_shape(&request)?;
     let mut specs = Vec::with_capacity(request.jobs.len());
-    let mut known_uploads = HashSet::new();
+    let mut wanted = Vec::new();
     for (i, spec) in request.jobs.into_iter().enumerate() {
         let prefix = format!("jobs[{i}].");
         let valid = spec.validate().map_err(|err| {
@@ -32,10 +30,12 @@ pub async fn submit(
                 message: err.message,
             })
         })?;
-        check_uploads_of(&state, &project, &valid.spec, &prefix, &mut known_uploads).await?;
+        uploads_named(&valid.spec, &prefix, &mut wanted)?;
         let json = serde_json::to_string(&valid.spec).map_err(|e| ApiError::internal(&e))?;
         specs.push((valid.spec, json));
     }
+
+    check_held(&state, &project, &wanted).await?;
 
     let new_jobs: Vec<NewJob<'_>> = specs
         .iter()

@@ -30,6 +30,11 @@ pub enum ApiError {
     Forbidden(String),
     Stale,
     Conflict(String),
+    /// What was asked for existed and was deleted for good (outputs past retention).
+    Gone {
+        code: &'static str,
+        message: String,
+    },
     /// Something broke on our side; the cause has already been logged.
     Internal,
 }
@@ -82,6 +87,7 @@ impl ApiError {
                 None,
             ),
             ApiError::Conflict(message) => (StatusCode::CONFLICT, "conflict", message, None),
+            ApiError::Gone { code, message } => (StatusCode::GONE, code, message, None),
             ApiError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

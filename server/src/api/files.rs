@@ -14,6 +14,7 @@ use super::auth::Developer;
 use super::uploads::body_stream;
 use super::{ApiError, ApiResult, AppState};
 use crate::blobs::check_key;
+use crate::store::UploadRecord;
 
 /// The URL's life when the request names none.
 const DEFAULT_URL_MINUTES: u64 = 60;
@@ -59,6 +60,13 @@ pub async fn upload(
     );
 
     let receipt = state.blobs.put(&key, body_stream(body), None).await?;
+    let record = UploadRecord {
+        object_key: key.clone(),
+        project_id: project.id,
+        sha256: receipt.sha256.clone(),
+        size: receipt.size,
+    };
+    state.store.record_upload(&record).await?;
     let ttl = Duration::from_secs(minutes * 60);
     let url = state.blobs.presign_get(&key, ttl).await?;
     let expires_at = chrono::Utc::now() + chrono::Duration::minutes(minutes as i64);

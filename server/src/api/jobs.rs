@@ -1,7 +1,5 @@
 //! Submitting, reading, listing and cancelling jobs.
 
-use std::collections::HashSet;
-
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -10,7 +8,7 @@ use rgrid_spec::{JobSpec, SpecError};
 use serde::Deserialize;
 
 use super::auth::{Developer, User};
-use super::uploads::{upload_key, upload_sha};
+use super::uploads::{held, upload_sha};
 use super::{ApiError, ApiResult, AppState, IdPath};
 use crate::store::{Job, JobFilter, NewJob, Project};
 
@@ -47,18 +45,17 @@ pub async fn submit(
 /// Refuses a spec naming an `rgrid://` input this project has not uploaded, now rather than
 /// when a runner fails to download it.
 async fn check_uploads_held(state: &AppState, project: &Project, spec: &JobSpec) -> ApiResult<()> {
-    check_uploads_of(state, project, spec, "", &mut HashSet::new()).await
+    let mut wanted = Vec::new();
+    uploads_named(spec, "", &mut wanted)?;
+    check_held(state, project, &wanted).await
 }
 
-/// As [`check_uploads_held`], for one spec among many: `field_prefix` names it in errors
-/// (`jobs[3].`), and `known` holds the uploads already found, so a script shared by a
-/// thousand jobs is looked up once.
-pub async fn check_uploads_of(
-    state: &AppState,
-    project: &Project,
+/// Adds the uploads a spec names (`rgrid://uploads/<sha256>`) to `wanted`, each with the field
+/// that names it (`field_prefix` names the spec among many: `jobs[3].`).
+pub fn uploads_named(
     spec: &JobSpec,
     field_prefix: &str,
-    known: &mut HashSet<String>,
+    wanted: &mut Vec<(String, String)>,
 ) -> ApiResult<()> {
     for (i, input) in spec.spec.files.inputs.iter().enumerate() {
         let Some(rest) = input.url.strip_prefix("rgrid://") else {
@@ -71,18 +68,29 @@ pub async fn check_uploads_of(
                 "names no upload; write rgrid://uploads/<sha256> of an uploaded file",
             )
         })?;
-        if known.contains(sha) {
-            continue;
-        }
-        if !state.blobs.exists(&upload_key(project, sha)).await? {
-            return Err(invalid(
-                &field,
-                &format!("names upload {sha}, which this project does not hold; upload it first"),
-            ));
-        }
-        known.insert(sha.to_string());
+        wanted.push((field, sha.to_string()));
     }
     Ok(())
+}
+
+/// Checks that the project holds every wanted upload, in one query however many jobs and
+/// inputs there are, and marks them used (retention counts from the last use).
+pub async fn check_held(
+    state: &AppState,
+    project: &Project,
+    wanted: &[(String, String)],
+) -> ApiResult<()> {
+    let mut shas: Vec<String> = wanted.iter().map(|(_, sha)| sha.clone()).collect();
+    shas.sort_unstable();
+    shas.dedup();
+    let found = held(state, project, &shas).await?;
+    match wanted.iter().find(|(_, sha)| !found.contains(sha)) {
+        Some((field, sha)) => Err(invalid(
+            field,
+            &format!("names upload {sha}, which this project does not hold; upload it first"),
+        )),
+        None => Ok(()),
+    }
 }
 
 pub fn invalid(field: &str, message: &str) -> ApiError {

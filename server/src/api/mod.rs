@@ -95,6 +95,8 @@ pub struct Settings {
     pub artifact_url_ttl: Duration,
     /// Lifetime of output upload URLs.
     pub output_url_ttl: Duration,
+    /// How long outputs and uploads are kept; `None` for ever.
+    pub retention: Option<Duration>,
 }
 
 impl Default for Settings {
@@ -104,6 +106,7 @@ impl Default for Settings {
             max_wait: Duration::from_secs(30),
             artifact_url_ttl: Duration::from_secs(3600),
             output_url_ttl: Duration::from_secs(3600),
+            retention: None,
         }
     }
 }
@@ -159,6 +162,10 @@ pub fn router(state: AppState) -> Router {
             "/v1/uploads/{sha256}",
             put(uploads::put).head(uploads::head),
         )
+        .route("/v1/uploads/held", post(uploads::held_many))
+        .route("/v1/uploads/{sha256}/session", post(uploads::session))
+        .route("/v1/uploads/{sha256}/parts/{n}", put(uploads::put_part))
+        .route("/v1/uploads/{sha256}/complete", post(uploads::complete))
         .route("/v1/whoami", get(keys::whoami))
         .route("/v1/me", get(accounts::me))
         .route("/v1/me/tokens", get(tokens::list).post(tokens::create))

@@ -19,7 +19,7 @@ use crate::orchestrator::{
     Orchestrator, OrchestratorSettings, Provider, ProviderSettings, SingleUseTokens,
 };
 use crate::store::{connect_store, NewApiKey, NewToken, Project, Role, Store, StoreError};
-use crate::{reaper, replicas};
+use crate::{reaper, replicas, retention};
 
 pub mod secrets;
 
@@ -71,6 +71,7 @@ pub struct RunningServer {
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     reaper: JoinHandle<()>,
+    sweeper: Option<JoinHandle<()>>,
     orchestrator: Option<JoinHandle<()>>,
     /// Wake-ups to and from other servers on the same Postgres database.
     replicas: Option<JoinHandle<()>>,
@@ -125,6 +126,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let mut state = AppState::new(store.clone(), blobs, signer, &bootstrap_token);
     state.events = Arc::new(Events::new(config.recheck));
     state.settings.heartbeat_interval = (config.heartbeat_timeout / 3).max(Duration::from_secs(1));
+    state.settings.retention = config.retention;
 
     let (stop, stopped) = watch::channel(false);
     let replicas = store
@@ -156,6 +158,15 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         reaper::interval_for(config.heartbeat_timeout),
         stopped.clone(),
     ));
+    let sweeper = config.retention.map(|keep| {
+        tokio::spawn(retention::run(
+            state.store.clone(),
+            state.blobs.clone(),
+            keep,
+            retention::interval_for(keep),
+            stopped.clone(),
+        ))
+    });
     let server = tokio::spawn(serve(listener, state.clone(), stopped));
     tracing::info!(url = %url, public_url = %public_url, "server started");
     Ok(RunningServer {
@@ -166,6 +177,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         stop,
         server,
         reaper,
+        sweeper,
         orchestrator,
         replicas,
     })
@@ -231,6 +243,11 @@ impl RunningServer {
         }
         if let Err(err) = self.reaper.await {
             tracing::error!(cause = %err, "reaper task failed");
+        }
+        if let Some(sweeper) = self.sweeper {
+            if let Err(err) = sweeper.await {
+                tracing::error!(cause = %err, "retention sweeper task failed");
+            }
         }
         if let Some(orchestrator) = self.orchestrator {
             if let Err(err) = orchestrator.await {

@@ -10,8 +10,8 @@ use tokio::io::AsyncWriteExt;
 use tokio_util::io::ReaderStream;
 
 use super::{
-    check_key, encode_key, BlobError, BlobObject, BlobResult, Blobs, ByteStream, PutReceipt,
-    UrlSigner,
+    check_key, encode_key, BlobError, BlobObject, BlobResult, Blobs, ByteStream, ObjectInfo,
+    PutReceipt, UrlSigner,
 };
 
 /// Where bodies are written before the rename that publishes them, inside the root so the
@@ -131,6 +131,14 @@ impl Blobs for LocalBlobs {
         }
     }
 
+    async fn list(&self, prefix: &str) -> BlobResult<Vec<ObjectInfo>> {
+        let root = self.root.clone();
+        let prefix = prefix.to_string();
+        tokio::task::spawn_blocking(move || list_files(&root, &prefix))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+
     async fn presign_get(&self, key: &str, ttl: Duration) -> BlobResult<String> {
         self.presign("GET", key, ttl)
     }
@@ -138,6 +146,49 @@ impl Blobs for LocalBlobs {
     async fn presign_put(&self, key: &str, ttl: Duration) -> BlobResult<String> {
         self.presign("PUT", key, ttl)
     }
+}
+
+/// The files under `root` whose key starts with `prefix`, skipping bodies still arriving.
+fn list_files(root: &std::path::Path, prefix: &str) -> BlobResult<Vec<ObjectInfo>> {
+    // Start at the deepest directory the prefix names whole, not at the root.
+    let start = match prefix.rfind('/') {
+        Some(end) => root.join(&prefix[..end]),
+        None => root.to_path_buf(),
+    };
+    let mut found = Vec::new();
+    let mut pending = vec![start];
+    while let Some(dir) = pending.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(err) => return Err(err.into()),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let path = entry.path();
+            let Ok(relative) = path.strip_prefix(root) else {
+                continue;
+            };
+            let Some(key) = relative.to_str().map(|k| k.replace('\\', "/")) else {
+                continue;
+            };
+            if key.split('/').next() == Some(PARTIAL_DIR) {
+                continue;
+            }
+            let meta = entry.metadata()?;
+            if meta.is_dir() {
+                pending.push(path);
+            } else if meta.is_file() && key.starts_with(prefix) {
+                let modified = chrono::DateTime::<chrono::Utc>::from(meta.modified()?);
+                found.push(ObjectInfo {
+                    key,
+                    size: meta.len(),
+                    modified,
+                });
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Writes the stream to `path`, hashing as it goes, and syncs it to disk.

@@ -57,6 +57,15 @@ pub struct BlobObject {
     pub body: ByteStream,
 }
 
+/// One stored object as a listing shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub key: String,
+    pub size: u64,
+    /// When the object was last written.
+    pub modified: chrono::DateTime<chrono::Utc>,
+}
+
 #[async_trait]
 pub trait Blobs: Send + Sync + 'static {
     /// Stores the stream under `key`, replacing any object there only once the whole body
@@ -76,6 +85,10 @@ pub trait Blobs: Send + Sync + 'static {
 
     /// Removes the object; removing a missing object is not an error.
     async fn delete(&self, key: &str) -> BlobResult<()>;
+
+    /// Every object whose key starts with `prefix` (a whole segment, e.g. `uploads/`), in no
+    /// particular order. The retention sweeper finds objects by age with it.
+    async fn list(&self, prefix: &str) -> BlobResult<Vec<ObjectInfo>>;
 
     /// A URL anyone may GET the object from until `ttl` has passed.
     async fn presign_get(&self, key: &str, ttl: Duration) -> BlobResult<String>;

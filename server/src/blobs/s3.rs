@@ -17,7 +17,9 @@ use object_store::signer::Signer;
 use object_store::{ObjectStore, PutPayload, PutPayloadMut, WriteMultipart};
 use sha2::{Digest, Sha256};
 
-use super::{check_key, BlobError, BlobObject, BlobResult, Blobs, ByteStream, PutReceipt};
+use super::{
+    check_key, BlobError, BlobObject, BlobResult, Blobs, ByteStream, ObjectInfo, PutReceipt,
+};
 
 /// Bodies up to this size are sent in one PUT; S3 parts must be at least 5 MiB anyway.
 const SINGLE_PUT_LIMIT: usize = 8 << 20;
@@ -208,6 +210,26 @@ impl Blobs for S3Blobs {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(err) => Err(storage_error(err)),
         }
+    }
+
+    async fn list(&self, prefix: &str) -> BlobResult<Vec<ObjectInfo>> {
+        // `object_store` lists below a whole-segment prefix; filter the rest here.
+        let base = prefix.rsplit_once('/').map(|(dir, _)| dir).unwrap_or("");
+        let base = (!base.is_empty()).then(|| ObjectPath::from(base));
+        let mut listing = self.store.list(base.as_ref());
+        let mut found = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(storage_error)?;
+            let key = meta.location.to_string();
+            if key.starts_with(prefix) {
+                found.push(ObjectInfo {
+                    key,
+                    size: meta.size,
+                    modified: meta.last_modified,
+                });
+            }
+        }
+        Ok(found)
     }
 
     async fn presign_get(&self, key: &str, ttl: Duration) -> BlobResult<String> {

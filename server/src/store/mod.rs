@@ -154,6 +154,22 @@ pub struct Artifact {
     pub object_key: String,
 }
 
+/// An uploaded object (a content-addressed input or a shared file) as its row records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadRecord {
+    pub object_key: String,
+    pub project_id: Uuid,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// An artifact row whose job finished before the retention cutoff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiredArtifact {
+    pub id: i64,
+    pub object_key: String,
+}
+
 /// A server the orchestrator has just ordered: a `provisioning` node until its runner registers
 /// under the same name.
 #[derive(Debug, Clone)]
@@ -443,6 +459,47 @@ pub trait Store: Send + Sync + 'static {
     /// Tries to become (or stay) the one orchestrator leader among servers sharing this
     /// database. `true` while this store holds the leadership.
     async fn try_lead(&self) -> StoreResult<bool>;
+
+    // Uploads and retention (`crate::retention`).
+
+    /// Records an upload, or a new upload of the same object, and marks it used now.
+    async fn record_upload(&self, upload: &UploadRecord) -> StoreResult<()>;
+
+    /// Of these object keys of the project, the ones that have an upload row, each marked used
+    /// now (an answer "held" keeps the object from the sweeper while the job is submitted).
+    async fn touch_uploads(&self, project_id: Uuid, keys: &[String]) -> StoreResult<Vec<String>>;
+
+    /// Uploads last used before `before`, oldest first, at most `limit`.
+    async fn stale_uploads(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<UploadRecord>>;
+
+    /// `(project, spec JSON)` of every job created before `before` that has not finished or
+    /// finished at or after it: the old jobs that have not expired and may still name an
+    /// upload that was last used before `before`.
+    async fn unexpired_specs_created_before(
+        &self,
+        before: DateTime<Utc>,
+    ) -> StoreResult<Vec<(Uuid, String)>>;
+
+    /// Deletes the upload's row if it was still last used before `before`; `true` when it
+    /// did. Several sweepers may race: exactly one of them gets `true`.
+    async fn forget_upload(&self, object_key: &str, before: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// Artifacts of jobs that finished before `finished_before`, at most `limit`.
+    async fn expired_artifacts(
+        &self,
+        finished_before: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<ExpiredArtifact>>;
+
+    /// Deletes these artifact rows (missing ones are fine).
+    async fn forget_artifacts(&self, ids: &[i64]) -> StoreResult<()>;
+
+    /// Of these object keys, the ones an upload or artifact row names.
+    async fn known_object_keys(&self, keys: &[String]) -> StoreResult<Vec<String>>;
 }
 
 /// A node as operators see it.

@@ -21,16 +21,17 @@ use uuid::Uuid;
 
 use super::rows;
 use super::{
-    Account, ApiKeyInfo, Artifact, Batch, Beat, Claim, FinishEffect, Job, JobFilter, KeyGrant,
-    LogChunk, Member, NewApiKey, NewBootstrapToken, NewJob, NewNode, NewToken, Node, NodeInfo,
-    NodeRecord, OrderedNode, Outcome, Overview, Project, Role, Store, StoreError, StoreResult,
-    TokenInfo, Usage, User,
+    Account, ApiKeyInfo, Artifact, Batch, Beat, Claim, ExpiredArtifact, FinishEffect, Job,
+    JobFilter, KeyGrant, LogChunk, Member, NewApiKey, NewBootstrapToken, NewJob, NewNode, NewToken,
+    Node, NodeInfo, NodeRecord, OrderedNode, Outcome, Overview, Project, Role, Store, StoreError,
+    StoreResult, TokenInfo, UploadRecord, Usage, User,
 };
 
 mod accounts;
 mod batches;
 mod credentials;
 mod executions;
+mod files;
 mod jobs;
 mod logs;
 mod nodes;
@@ -382,6 +383,49 @@ impl Store for SqliteStore {
     /// SQLite serves one process (the embedded grid): it always leads.
     async fn try_lead(&self) -> StoreResult<bool> {
         Ok(true)
+    }
+
+    async fn record_upload(&self, upload: &UploadRecord) -> StoreResult<()> {
+        files::record_upload(&self.pool, upload).await
+    }
+
+    async fn touch_uploads(&self, project_id: Uuid, keys: &[String]) -> StoreResult<Vec<String>> {
+        files::touch_uploads(&self.pool, project_id, keys).await
+    }
+
+    async fn stale_uploads(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<UploadRecord>> {
+        files::stale_uploads(&self.pool, before, limit).await
+    }
+
+    async fn unexpired_specs_created_before(
+        &self,
+        before: DateTime<Utc>,
+    ) -> StoreResult<Vec<(Uuid, String)>> {
+        files::unexpired_specs_created_before(&self.pool, before).await
+    }
+
+    async fn forget_upload(&self, object_key: &str, before: DateTime<Utc>) -> StoreResult<bool> {
+        files::forget_upload(&self.pool, object_key, before).await
+    }
+
+    async fn expired_artifacts(
+        &self,
+        finished_before: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<ExpiredArtifact>> {
+        files::expired_artifacts(&self.pool, finished_before, limit).await
+    }
+
+    async fn forget_artifacts(&self, ids: &[i64]) -> StoreResult<()> {
+        files::forget_artifacts(&self.pool, ids).await
+    }
+
+    async fn known_object_keys(&self, keys: &[String]) -> StoreResult<Vec<String>> {
+        files::known_object_keys(&self.pool, keys).await
     }
 }
 
