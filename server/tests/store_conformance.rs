@@ -10,7 +10,7 @@ use chrono::{Duration, Utc};
 use rgrid_server::store::postgres::PostgresStore;
 use rgrid_server::store::sqlite::SqliteStore;
 use rgrid_server::store::{
-    connect_store, Claim, FinishEffect, JobFilter, NewApiKey, NewBootstrapToken, NewJob, NewNode,
+    connect_store, BatchCancel, Claim, FinishEffect, JobFilter, NewApiKey, NewBootstrapToken, NewJob, NewNode,
     NewToken, Node, Outcome, Project, Role, Store, StoreError, UploadRecord,
 };
 use rgrid_spec::api::{Bytes64, EndReason, JobStatus, LogChunkIn, OutputFileInfo, Stream};
@@ -91,6 +91,8 @@ async fn story(store: Arc<dyn Store>) {
     cancels(s, &project, &other, &node).await;
     overdue_release_and_retry(s, &project, &other, &node).await;
     batches(s, &project, &other, &node).await;
+    batch_cancel(s, &project, &other, &node).await;
+    releases_are_free_only_a_few_times(s, &project, &node).await;
     assert_eq!(s.active_counts().await.unwrap(), (0, 0));
     overview(s, &project, &other, &node).await;
     revoked_node_loses_its_work(s, &project).await;
@@ -1086,6 +1088,85 @@ async fn batches(s: &dyn Store, project: &Project, other: &Project, node: &Node)
         );
         s.finish(claim.execution_id, &done).await.unwrap();
     }
+}
+
+/// Cancelling a batch (one call) ends its queued jobs at once and flags its running one for
+/// its runner; a finished job keeps its status; nothing of it is retried.
+async fn batch_cancel(s: &dyn Store, project: &Project, other: &Project, node: &Node) {
+    let specs: Vec<String> = (0..4).map(|i| format!(r#"{{"n":{i}}}"#)).collect();
+    let mut jobs = new_jobs(project, &specs);
+    for job in &mut jobs {
+        job.max_retries = 2;
+    }
+    let (batch, ids) = s.create_batch(project.id, None, &jobs).await.unwrap();
+    let running = s.claim(node.id).await.unwrap().unwrap();
+    let finished = s.claim(node.id).await.unwrap().unwrap();
+    assert_eq!((running.job.id, finished.job.id), (ids[0], ids[1]));
+    let done = outcome(EndReason::Completed, Some(0));
+    s.finish(finished.execution_id, &done).await.unwrap();
+
+    assert!(matches!(
+        s.cancel_batch(other.id, batch.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let cancel = s.cancel_batch(project.id, batch.id).await.unwrap();
+    assert_eq!(
+        cancel,
+        BatchCancel {
+            cancelled: 2,
+            stopping: 1
+        }
+    );
+    for id in &ids[2..] {
+        let job = s.get_job(project.id, *id).await.unwrap();
+        assert_eq!(
+            (job.status, job.reason, job.attempts),
+            (JobStatus::Cancelled, Some(EndReason::Cancelled), 0)
+        );
+        assert!(job.finished_at.is_some());
+    }
+    let kept = s.get_job(project.id, ids[1]).await.unwrap();
+    assert_eq!(kept.status, JobStatus::Succeeded);
+    assert!(s.claim(node.id).await.unwrap().is_none(), "queue emptied");
+
+    // The runner learns it at its next heartbeat; whatever the killed process reports, the job
+    // ends cancelled, not retried.
+    let beat = s.heartbeat(running.execution_id).await.unwrap();
+    assert!(beat.cancel_requested);
+    let killed = outcome(EndReason::ExitCode, Some(137));
+    let effect = s.finish(running.execution_id, &killed).await.unwrap();
+    assert_eq!(effect, FinishEffect::Finished(JobStatus::Cancelled));
+    let again = s.cancel_batch(project.id, batch.id).await.unwrap();
+    assert_eq!(again, BatchCancel::default(), "a cancelled batch stays as it is");
+}
+
+/// A stopping runner's release does not spend a retry, but only three times per job: a job
+/// that keeps coming back spends its retries after that, then fails as abandoned.
+async fn releases_are_free_only_a_few_times(s: &dyn Store, project: &Project, node: &Node) {
+    let id = submit(s, project, "bouncer", 0, 1).await;
+    for attempt in 1..=5u32 {
+        let claim = s.claim(node.id).await.unwrap().unwrap();
+        assert_eq!((claim.job.id, claim.attempt), (id, attempt));
+        assert_eq!(s.release_node(node.id).await.unwrap(), 1);
+        let job = s.get_job(project.id, id).await.unwrap();
+        match attempt {
+            // Three free releases, then the job's one retry.
+            1..=4 => assert_eq!(job.status, JobStatus::Queued, "release {attempt}"),
+            _ => {
+                assert_eq!(
+                    (job.status, job.reason),
+                    (JobStatus::Failed, Some(EndReason::Abandoned))
+                );
+                let message = job.message.clone().unwrap_or_default();
+                assert!(message.contains("released too often"), "{message}");
+            }
+        }
+        if attempt == 4 {
+            let message = job.message.clone().unwrap_or_default();
+            assert!(message.contains("spent a retry"), "{message}");
+        }
+    }
+    assert!(s.claim(node.id).await.unwrap().is_none());
 }
 
 /// 4 claimers race for a batch of 20 jobs capped at 2: exactly 2 start.

@@ -15,6 +15,7 @@
 //! | `GET  /v1/jobs?status=&limit=&batch=`          | → [`JobList`]                          |
 //! | `POST /v1/batches`                             | [`BatchRequest`] → [`BatchView`] (201) |
 //! | `GET  /v1/batches/{id}`                        | → [`BatchView`]                        |
+//! | `POST /v1/batches/{id}/cancel`                 | → [`BatchCancelView`]                  |
 //! | `GET  /v1/jobs/{id}`                           | → [`JobView`]                          |
 //! | `POST /v1/jobs/{id}/cancel`                    | → [`JobView`]                          |
 //! | `POST /v1/jobs/{id}/retry`                     | → [`JobView`] (a final job, requeued)  |
@@ -262,6 +263,17 @@ pub struct BatchRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel: Option<u32>,
     pub jobs: Vec<JobSpec>,
+}
+
+/// What `POST /v1/batches/{id}/cancel` did: queued jobs ended at once, running ones told to
+/// stop (their runners kill them at their next heartbeat). Final jobs are left as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchCancelView {
+    pub id: Uuid,
+    /// Queued jobs now `cancelled`.
+    pub cancelled: u32,
+    /// Running jobs that end `cancelled` within seconds.
+    pub stopping: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -556,6 +568,11 @@ pub struct RegisterResponse {
     pub node_id: Uuid,
     pub node_token: String,
     pub heartbeat_interval_secs: u64,
+    /// How long the server lets an execution's heartbeats fail before it abandons the
+    /// execution and requeues its job. A runner cut off from the server for longer kills the
+    /// job itself: the server has given it to another node. Absent from older servers.
+    #[serde(default)]
+    pub heartbeat_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

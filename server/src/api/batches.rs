@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use rgrid_spec::api::{
-    BatchCounts, BatchJob, BatchRequest, BatchView, JobStatus, LABEL_BATCH_INPUT, MAX_BATCH_JOBS,
+    BatchCancelView, BatchCounts, BatchJob, BatchRequest, BatchView, JobStatus, LABEL_BATCH_INPUT, MAX_BATCH_JOBS,
 };
 use rgrid_spec::{JobSpec, SpecError};
 
@@ -77,6 +77,27 @@ fn check_shape(request: &BatchRequest) -> ApiResult<()> {
         ));
     }
     Ok(())
+}
+
+/// Cancels the whole batch in one request: queued jobs at once, running ones within seconds.
+#[tracing::instrument(skip_all, fields(batch_id = %id))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Developer(project): Developer,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<BatchCancelView>> {
+    let done = state.store.cancel_batch(project.id, id).await?;
+    tracing::info!(
+        cancelled = done.cancelled,
+        stopping = done.stopping,
+        "batch cancel requested"
+    );
+    state.events.all_jobs_changed();
+    Ok(Json(BatchCancelView {
+        id,
+        cancelled: done.cancelled,
+        stopping: done.stopping,
+    }))
 }
 
 #[tracing::instrument(skip_all, fields(batch_id = %id))]

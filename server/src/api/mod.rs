@@ -89,6 +89,9 @@ impl AppState {
 pub struct Settings {
     /// How often runners should heartbeat (a third of the timeout the reaper uses).
     pub heartbeat_interval: Duration,
+    /// How long the reaper lets an execution stay silent before abandoning it; runners learn
+    /// it at registration so a cut-off runner kills what the server has given up on.
+    pub heartbeat_timeout: Duration,
     /// The longest a long poll (logs, claim) may wait.
     pub max_wait: Duration,
     /// Lifetime of artifact download URLs.
@@ -103,6 +106,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             heartbeat_interval: Duration::from_secs(10),
+            heartbeat_timeout: Duration::from_secs(30),
             max_wait: Duration::from_secs(30),
             artifact_url_ttl: Duration::from_secs(3600),
             output_url_ttl: Duration::from_secs(3600),
@@ -158,6 +162,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/batches", post(batches::submit))
         .route("/v1/projects/{slug}/files/upload", post(files::upload))
         .route("/v1/batches/{id}", get(batches::get_one))
+        .route("/v1/batches/{id}/cancel", post(batches::cancel))
         .route(
             "/v1/uploads/{sha256}",
             put(uploads::put).head(uploads::head),

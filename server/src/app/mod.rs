@@ -127,6 +127,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     state.events = Arc::new(Events::new(config.recheck));
     state.settings.heartbeat_interval = (config.heartbeat_timeout / 3).max(Duration::from_secs(1));
     state.settings.retention = config.retention;
+    state.settings.heartbeat_timeout = config.heartbeat_timeout;
 
     let (stop, stopped) = watch::channel(false);
     let replicas = store

@@ -122,6 +122,15 @@ pub struct Batch {
     pub created_at: DateTime<Utc>,
 }
 
+/// What cancelling a batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchCancel {
+    /// Queued jobs that ended `cancelled` at once.
+    pub cancelled: u32,
+    /// Running jobs flagged for their runners to kill (at their next heartbeat).
+    pub stopping: u32,
+}
+
 /// What a successful claim hands the runner.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claim {
@@ -353,6 +362,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// A batch of this project, or `NotFound`. Its jobs: `list_jobs` with `JobFilter::batch`.
     async fn get_batch(&self, project_id: Uuid, batch_id: Uuid) -> StoreResult<Batch>;
+
+    /// Cancels every job of the batch in one transaction: queued ones at once (queue rows
+    /// deleted, status `cancelled`), running ones flagged so their runners kill them; final
+    /// ones unchanged. None of them is retried. `NotFound` for another project's batch.
+    async fn cancel_batch(&self, project_id: Uuid, batch_id: Uuid) -> StoreResult<BatchCancel>;
 
     /// A job of this project, or `NotFound` (also for another project's job).
     async fn get_job(&self, project_id: Uuid, job_id: Uuid) -> StoreResult<Job>;

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::rows;
 use super::{
-    Account, ApiKeyInfo, Artifact, Batch, Beat, Claim, ExpiredArtifact, FinishEffect, Job,
+    Account, ApiKeyInfo, Artifact, Batch, BatchCancel, Beat, Claim, ExpiredArtifact, FinishEffect, Job,
     JobFilter, KeyGrant, LogChunk, Member, NewApiKey, NewBootstrapToken, NewJob, NewNode, NewToken,
     Node, NodeInfo, NodeRecord, OrderedNode, Outcome, Overview, Project, Role, Store, StoreResult,
     TokenInfo, UploadRecord, Usage, User,
@@ -222,6 +222,13 @@ impl Store for PostgresStore {
         let created = batches::create(&mut tx, project_id, parallel, jobs).await?;
         tx.commit().await?;
         Ok(created)
+    }
+
+    async fn cancel_batch(&self, project_id: Uuid, batch_id: Uuid) -> StoreResult<BatchCancel> {
+        let mut tx = self.pool.begin().await?;
+        let done = batches::cancel(&mut tx, project_id, batch_id).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn get_batch(&self, project_id: Uuid, batch_id: Uuid) -> StoreResult<Batch> {

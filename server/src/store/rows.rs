@@ -36,6 +36,16 @@ pub(crate) const OVERDUE_MESSAGE: &str =
 /// Message recorded on an execution its runner gave back unfinished (shutdown or drain).
 pub(crate) const RELEASED_MESSAGE: &str = "the node stopped before the job finished";
 
+/// Message recorded on a release past [`FREE_RELEASES`]: it spent one of the job's retries.
+pub(crate) const RELEASED_AGAIN_MESSAGE: &str =
+    "the node stopped before the job finished (released too often: this one spent a retry)";
+
+/// How many times a job may be given back by stopping runners without spending a retry. A
+/// release is not the job's fault, but a job that stops every node it lands on (or a fleet
+/// that keeps cycling) must not go round forever: past this many, a release counts as an
+/// abandoned attempt, and the job fails once its retries are spent.
+pub(crate) const FREE_RELEASES: u32 = 3;
+
 /// When an execution claimed `now` for the job whose spec is `spec_json` must have ended:
 /// `now + spec.timeoutSeconds`, the spec's default when it gives none (or, for text that is
 /// not a spec, which only tests store).
@@ -167,11 +177,13 @@ impl AttemptState {
         Verdict::Final(JobStatus::Failed)
     }
 
-    /// The state for an execution its runner released: that is not the job's failure, so it
-    /// goes back to the queue whatever its retries (unless cancelled).
+    /// The state for an execution its runner released while the job has free releases left
+    /// (the store counts them, up to [`FREE_RELEASES`]): not the job's failure, so the budget
+    /// grows by this attempt and the job goes back to the queue (unless cancelled). The store
+    /// writes the raised `max_retries` with the job's end.
     pub(crate) fn released(self) -> AttemptState {
         AttemptState {
-            max_retries: u32::MAX,
+            max_retries: self.max_retries.saturating_add(1),
             ..self
         }
     }
@@ -275,6 +287,23 @@ mod tests {
         assert_eq!(permanent, Verdict::Final(JobStatus::Failed));
         let done = state(1, 2, true).verdict(EndReason::Completed);
         assert_eq!(done, Verdict::Final(JobStatus::Succeeded));
+    }
+
+    #[test]
+    fn a_free_release_requeues_a_job_with_no_retries_left() {
+        let last = state(1, 0, false);
+        assert_eq!(
+            last.verdict(EndReason::Abandoned),
+            Verdict::Final(JobStatus::Failed)
+        );
+        let released = state(1, 0, false).released();
+        assert_eq!(released.max_retries, 1);
+        assert_eq!(released.verdict(EndReason::Abandoned), Verdict::Requeue);
+        let cancelled = state(1, 0, true).released();
+        assert_eq!(
+            cancelled.verdict(EndReason::Abandoned),
+            Verdict::Final(JobStatus::Cancelled)
+        );
     }
 
     #[test]

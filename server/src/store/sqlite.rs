@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::rows;
 use super::{
-    Account, ApiKeyInfo, Artifact, Batch, Beat, Claim, ExpiredArtifact, FinishEffect, Job,
+    Account, ApiKeyInfo, Artifact, Batch, BatchCancel, Beat, Claim, ExpiredArtifact, FinishEffect, Job,
     JobFilter, KeyGrant, LogChunk, Member, NewApiKey, NewBootstrapToken, NewJob, NewNode, NewToken,
     Node, NodeInfo, NodeRecord, OrderedNode, Outcome, Overview, Project, Role, Store, StoreError,
     StoreResult, TokenInfo, UploadRecord, Usage, User,
@@ -228,6 +228,13 @@ impl Store for SqliteStore {
         let created = batches::create(&mut tx, project_id, parallel, jobs).await?;
         tx.commit().await?;
         Ok(created)
+    }
+
+    async fn cancel_batch(&self, project_id: Uuid, batch_id: Uuid) -> StoreResult<BatchCancel> {
+        let mut tx = self.write().await?;
+        let done = batches::cancel(&mut tx, project_id, batch_id).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn get_batch(&self, project_id: Uuid, batch_id: Uuid) -> StoreResult<Batch> {

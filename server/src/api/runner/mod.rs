@@ -53,6 +53,7 @@ pub async fn register(
         node_id: node.id,
         node_token: token,
         heartbeat_interval_secs: state.settings.heartbeat_interval.as_secs().max(1),
+        heartbeat_timeout_secs: Some(state.settings.heartbeat_timeout.as_secs().max(1)),
     }))
 }
 

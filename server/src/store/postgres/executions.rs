@@ -245,7 +245,7 @@ where
         else {
             return Ok(ended);
         };
-        let ending = Ending {
+        let mut ending = Ending {
             execution_id: row.try_get(0)?,
             job_id: row.try_get(1)?,
             reason: EndReason::Abandoned,
@@ -253,8 +253,14 @@ where
             message: Some(message),
             executor: None,
         };
-        let (_, state) = lock_job(&mut tx, ending.job_id).await?;
-        let state = if released { state.released() } else { state };
+        let (_, mut state) = lock_job(&mut tx, ending.job_id).await?;
+        if released {
+            if take_free_release(&mut tx, ending.job_id).await? {
+                state = state.released();
+            } else {
+                ending.message = Some(rows::RELEASED_AGAIN_MESSAGE);
+            }
+        }
         end_execution(&mut tx, &ending, &state).await?;
         tx.commit().await?;
         ended += 1;
@@ -265,6 +271,20 @@ where
             "execution abandoned"
         );
     }
+}
+
+/// Counts a release of the (locked) job and raises its budget by one, if it has free releases
+/// left ([`rows::FREE_RELEASES`]); false when it has used them up.
+async fn take_free_release(conn: &mut PgConnection, job_id: Uuid) -> StoreResult<bool> {
+    let taken = sqlx::query(
+        "UPDATE jobs SET releases = releases + 1, max_retries = max_retries + 1 \
+         WHERE id = $1 AND releases < $2",
+    )
+    .bind(job_id)
+    .bind(i32::try_from(rows::FREE_RELEASES).unwrap_or(i32::MAX))
+    .execute(conn)
+    .await?;
+    Ok(taken.rows_affected() > 0)
 }
 
 /// Abandons the running executions of a node declared dead, one transaction each; their jobs

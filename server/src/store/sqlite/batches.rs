@@ -1,11 +1,12 @@
 //! Batches: many jobs created in one transaction, and the batch row their cap lives on.
 
+use rgrid_spec::api::EndReason;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use super::{get_id, get_time, id, jobs, micros};
 use crate::store::rows;
-use crate::store::{Batch, NewJob, StoreError, StoreResult};
+use crate::store::{Batch, BatchCancel, NewJob, StoreError, StoreResult};
 
 pub(super) async fn create(
     conn: &mut SqliteConnection,
@@ -51,5 +52,47 @@ pub(super) async fn get(pool: &SqlitePool, project_id: Uuid, batch_id: Uuid) -> 
             .map(|n| rows::unsigned(n, "parallel"))
             .transpose()?,
         created_at: get_time(&row, 3)?,
+    })
+}
+
+/// Cancels the batch's jobs. The write lock (`BEGIN IMMEDIATE`) keeps claims and finishes out
+/// for the whole transaction, so one pass is enough: a queued job's queue row exists.
+pub(super) async fn cancel(
+    conn: &mut SqliteConnection,
+    project_id: Uuid,
+    batch_id: Uuid,
+) -> StoreResult<BatchCancel> {
+    let found = sqlx::query("SELECT 1 FROM batches WHERE id = ? AND project_id = ?")
+        .bind(id(batch_id))
+        .bind(id(project_id))
+        .fetch_optional(&mut *conn)
+        .await?;
+    if found.is_none() {
+        return Err(StoreError::NotFound("batch"));
+    }
+    let cancelled = sqlx::query(
+        "UPDATE jobs SET status = 'cancelled', reason = ?, finished_at = ? \
+         WHERE batch_id = ? AND status = 'queued'",
+    )
+    .bind(EndReason::Cancelled.as_str())
+    .bind(micros(rows::now()))
+    .bind(id(batch_id))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    sqlx::query("DELETE FROM queue WHERE batch_id = ?")
+        .bind(id(batch_id))
+        .execute(&mut *conn)
+        .await?;
+    let stopping = sqlx::query(
+        "UPDATE jobs SET cancel_requested = 1 WHERE batch_id = ? AND status = 'running'",
+    )
+    .bind(id(batch_id))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(BatchCancel {
+        cancelled: u32::try_from(cancelled).unwrap_or(u32::MAX),
+        stopping: u32::try_from(stopping).unwrap_or(u32::MAX),
     })
 }

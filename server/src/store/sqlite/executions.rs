@@ -216,7 +216,7 @@ where
     .fetch_all(&mut *conn)
     .await?;
     for row in &found {
-        let ending = Ending {
+        let mut ending = Ending {
             execution_id: get_id(row, 0)?,
             job_id: get_id(row, 1)?,
             reason: EndReason::Abandoned,
@@ -224,12 +224,18 @@ where
             message: Some(message),
             executor: None,
         };
-        let state = AttemptState {
+        let mut state = AttemptState {
             attempts: rows::unsigned(row.try_get(2)?, "attempts")?,
             max_retries: rows::unsigned(row.try_get(3)?, "max_retries")?,
             cancel_requested: row.try_get(4)?,
         };
-        let state = if released { state.released() } else { state };
+        if released {
+            if take_free_release(conn, ending.job_id).await? {
+                state = state.released();
+            } else {
+                ending.message = Some(rows::RELEASED_AGAIN_MESSAGE);
+            }
+        }
         end_execution(conn, &ending, &state).await?;
         tracing::warn!(
             job_id = %ending.job_id,
@@ -239,6 +245,20 @@ where
         );
     }
     Ok(u32::try_from(found.len()).unwrap_or(u32::MAX))
+}
+
+/// Counts a release of the job and raises its budget by one, if it has free releases left
+/// ([`rows::FREE_RELEASES`]); false when it has used them up.
+async fn take_free_release(conn: &mut SqliteConnection, job_id: Uuid) -> StoreResult<bool> {
+    let taken = sqlx::query(
+        "UPDATE jobs SET releases = releases + 1, max_retries = max_retries + 1 \
+         WHERE id = ? AND releases < ?",
+    )
+    .bind(id(job_id))
+    .bind(i64::from(rows::FREE_RELEASES))
+    .execute(&mut *conn)
+    .await?;
+    Ok(taken.rows_affected() > 0)
 }
 
 /// Abandons the running executions of a node declared dead; their jobs follow the reaper's
