@@ -37,7 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List recent jobs, newest first')
             [CompletionResult]::new('outputs', 'outputs', [CompletionResultType]::ParameterValue, 'List a job''s output files with their sizes and fresh download URLs')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a job''s output files')
-            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running job')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running job, or every job of a batch with `--batch`')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows')
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the settings in effect and where each comes from')
@@ -178,6 +178,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             break
         }
         'rgrid;cancel' {
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Cancel every job of this batch at once: queued ones now, running ones within seconds')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')
@@ -617,7 +618,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List recent jobs, newest first')
             [CompletionResult]::new('outputs', 'outputs', [CompletionResultType]::ParameterValue, 'List a job''s output files with their sizes and fresh download URLs')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a job''s output files')
-            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running job')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running job, or every job of a batch with `--batch`')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows')
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the settings in effect and where each comes from')

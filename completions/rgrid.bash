@@ -316,12 +316,16 @@ _rgrid() {
             return 0
             ;;
         rgrid__subcmd__cancel)
-            opts="-q -h -V --json --server --profile --color --quiet --help --version"
+            opts="-q -h -V --batch --json --server --profile --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -34,7 +34,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand list 'List recent jobs, newest first'
             cand outputs 'List a job''s output files with their sizes and fresh download URLs'
             cand download 'Download a job''s output files'
-            cand cancel 'Cancel a queued or running job'
+            cand cancel 'Cancel a queued or running job, or every job of a batch with `--batch`'
             cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
             cand top 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel'
             cand config 'Show the settings in effect and where each comes from'
@@ -167,6 +167,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --version 'Print version'
         }
         &'rgrid;cancel'= {
+            cand --batch 'Cancel every job of this batch at once: queued ones now, running ones within seconds'
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
             cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'
@@ -559,7 +560,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand list 'List recent jobs, newest first'
             cand outputs 'List a job''s output files with their sizes and fresh download URLs'
             cand download 'Download a job''s output files'
-            cand cancel 'Cancel a queued or running job'
+            cand cancel 'Cancel a queued or running job, or every job of a batch with `--batch`'
             cand retry 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
             cand top 'Watch the grid live: job counts, throughput, nodes, jobs; open a job''s logs, cancel'
             cand config 'Show the settings in effect and where each comes from'

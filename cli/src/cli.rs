@@ -70,8 +70,8 @@ pub enum Command {
     Outputs(JobArgs),
     /// Download a job's output files.
     Download(DownloadArgs),
-    /// Cancel a queued or running job.
-    Cancel(JobArgs),
+    /// Cancel a queued or running job, or every job of a batch with `--batch`.
+    Cancel(CancelArgs),
     /// Run a finished job again (succeeded, failed or cancelled), as a new attempt with the
     /// retries its spec allows.
     Retry(JobArgs),
@@ -362,6 +362,25 @@ pub struct JobArgs {
     /// The job id (a prefix is not enough: give the whole id).
     #[arg(value_name = "ID")]
     pub id: String,
+
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The job id (a prefix is not enough: give the whole id).
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    pub id: Option<String>,
+
+    /// Cancel every job of this batch at once: queued ones now, running ones within seconds.
+    #[arg(long, value_name = "BATCH_ID")]
+    pub batch: Option<String>,
 
     /// Print JSON.
     #[arg(long)]

@@ -15,7 +15,7 @@ use rgrid_spec::access::{
     TokenView, WhoAmI,
 };
 use rgrid_spec::api::{
-    ArtifactList, BatchRequest, BatchView, CostReport, ErrorBody, HeldRequest, HeldView, JobList,
+    ArtifactList, BatchCancelView, BatchRequest, BatchView, CostReport, ErrorBody, HeldRequest, HeldView, JobList,
     JobStatus, JobView, LogPage, NodeList, NodeView, SessionRequest, UploadSession, UploadView,
     MAX_HELD_QUERY,
 };
@@ -247,6 +247,12 @@ impl Client {
     pub async fn cancel(&self, id: Uuid) -> Result<JobView, ClientError> {
         self.send_json(self.http.post(self.url(&format!("/v1/jobs/{id}/cancel"))))
             .await
+    }
+
+    /// Cancels every job of the batch in one request.
+    pub async fn cancel_batch(&self, id: Uuid) -> Result<BatchCancelView, ClientError> {
+        let url = self.url(&format!("/v1/batches/{id}/cancel"));
+        self.send_json(self.http.post(url)).await
     }
 
     pub async fn retry(&self, id: Uuid) -> Result<JobView, ClientError> {

@@ -129,8 +129,9 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
             commands::access::tokens(command, target::connect(settings, ui).await?).await
         }
         Command::Cancel(args) => {
-            commands::jobs::parse_id(&args.id)?;
-            commands::jobs::cancel(args, target::connect(settings, ui).await?, ui).await
+            let what = commands::jobs::cancel_target(&args)?;
+            commands::jobs::cancel(what, args.json, target::connect(settings, ui).await?, ui)
+                .await
         }
         Command::Retry(args) => {
             commands::jobs::parse_id(&args.id)?;

@@ -87,6 +87,7 @@ pub async fn run_until(
         executor,
         config,
         heartbeat_interval,
+        heartbeat_timeout: registered.heartbeat_timeout_secs.map(Duration::from_secs),
         hard_stop,
         drain: CancellationToken::new(),
     });

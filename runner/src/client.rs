@@ -66,6 +66,32 @@ impl ClientError {
             ClientError::Server { .. } | ClientError::Transport { .. }
         )
     }
+
+    /// The call failed because the server (or its database) is down, not because the network
+    /// lost it: the server answered 5xx, or its host refused the connection (nothing listens:
+    /// the server is restarting). A server in that state abandons nothing, and waits a whole
+    /// heartbeat timeout once it is back, so such failures do not count as being cut off.
+    pub fn shows_server_down(&self) -> bool {
+        match self {
+            ClientError::Server { .. } => true,
+            ClientError::Transport { source, .. } => connection_refused(source),
+            _ => false,
+        }
+    }
+}
+
+/// Whether an I/O error somewhere in the chain is a refused connection.
+fn connection_refused(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return true;
+            }
+        }
+        cause = err.source();
+    }
+    false
 }
 
 /// Backoff for one call: 200 ms doubling to 10 s with jitter, 8 tries (about a minute).
@@ -410,6 +436,48 @@ async fn check_status(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn beat_to(address: std::net::SocketAddr) -> ClientError {
+        let api = ApiClient::new(&format!("http://{address}")).expect("client");
+        let node = api.node("rgn_test".into());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(node.heartbeat(Uuid::nil()))
+            .expect_err("nothing answers")
+    }
+
+    #[test]
+    fn a_refused_connection_shows_the_server_down() {
+        // A port that was just free: nothing listens there, as while a server restarts.
+        let address = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port");
+        let err = beat_to(address);
+        assert!(err.shows_server_down(), "{err:?}");
+    }
+
+    #[test]
+    fn a_dropped_connection_does_not_show_the_server_down() {
+        // Accepted, then closed without an answer: what a cut network path looks like.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("address");
+        let closer = std::thread::spawn(move || {
+            if let Ok((stream, _)) = listener.accept() {
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            }
+        });
+        let err = beat_to(address);
+        let _ = closer.join();
+        assert!(!err.shows_server_down(), "{err:?}");
+        let server_error = ClientError::Server {
+            what: "heartbeat".into(),
+            status: 503,
+        };
+        assert!(server_error.shows_server_down());
+    }
 
     #[test]
     fn redaction_drops_presigned_query() {

@@ -26,6 +26,10 @@ pub struct JobContext {
     pub executor: Arc<dyn Executor>,
     pub config: RunnerConfig,
     pub heartbeat_interval: Duration,
+    /// The server's heartbeat timeout: cut off from the server for longer, an execution has
+    /// been abandoned there and handed to another node, so the runner kills it. `None` from
+    /// servers that do not say (the runner then waits to hear `stale_execution`).
+    pub heartbeat_timeout: Option<Duration>,
     /// Cancelled when the runner must stop now: running jobs are killed and released.
     pub hard_stop: CancellationToken,
     /// Cancelled when the server drains this node: slots claim nothing more and the runner
@@ -37,6 +41,8 @@ pub struct JobContext {
 #[derive(Default)]
 struct Control {
     kill: CancellationToken,
+    /// Cancelled with `stale`: nothing more is sent for the execution, logs included.
+    gone: CancellationToken,
     stale: AtomicBool,
     cancelled: AtomicBool,
     /// Killed by a hard stop: not finished, given back to the server by the agent.
@@ -46,6 +52,7 @@ struct Control {
 impl Control {
     fn abandon(&self) {
         self.stale.store(true, Ordering::SeqCst);
+        self.gone.cancel();
         self.kill.cancel();
     }
 
@@ -97,11 +104,15 @@ async fn run_job_inner(ctx: &JobContext, assignment: Assignment) {
         execution: assignment.execution_id,
     };
     let shipping = async {
-        if logs::ship(sink.clone(), &transport, logs_done.clone())
-            .await
-            .is_err()
-        {
-            control.abandon();
+        tokio::select! {
+            shipped = logs::ship(sink.clone(), &transport, logs_done.clone()) => {
+                if shipped.is_err() {
+                    control.abandon();
+                }
+            }
+            // An abandoned execution's output is refused anyway; do not wait on a server
+            // this node cannot reach.
+            () = control.gone.cancelled() => {}
         }
         shipped.cancel();
     };
@@ -290,15 +301,20 @@ async fn upload(
     Ok(uploaded)
 }
 
-/// Heartbeats until the job ends; a cancel answer or a stale execution kills the job.
+/// Heartbeats until the job ends; a cancel answer or a stale execution kills the job, and so
+/// does being cut off from the server for longer than its heartbeat timeout.
 async fn heartbeat(ctx: &JobContext, execution: Uuid, control: Arc<Control>) {
     let mut ticks = tokio::time::interval(ctx.heartbeat_interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticks.tick().await;
+    // When the server last heard from this execution, or last showed it could not be reaping
+    // (down, or its database down): it abandons nothing sooner than a timeout after that.
+    let mut heard_at = tokio::time::Instant::now();
     loop {
         ticks.tick().await;
         match ctx.client.heartbeat(execution).await {
             Ok(answer) => {
+                heard_at = tokio::time::Instant::now();
                 if answer.drain && !ctx.drain.is_cancelled() {
                     tracing::info!("the server is draining this node: finishing, then exiting");
                     ctx.drain.cancel();
@@ -313,7 +329,23 @@ async fn heartbeat(ctx: &JobContext, execution: Uuid, control: Arc<Control>) {
                 control.abandon();
                 return;
             }
-            Err(err) => tracing::warn!(error = %err, "heartbeat failed"),
+            Err(err) if err.shows_server_down() => {
+                heard_at = tokio::time::Instant::now();
+                tracing::warn!(error = %err, "heartbeat failed: the server is down");
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "heartbeat failed");
+                let silent = heard_at.elapsed();
+                if ctx.heartbeat_timeout.is_some_and(|timeout| silent > timeout) {
+                    tracing::error!(
+                        silent_secs = silent.as_secs(),
+                        "cut off from the server for longer than its heartbeat timeout: it has \
+                         given this job to another node; killing it"
+                    );
+                    control.abandon();
+                    return;
+                }
+            }
         }
     }
 }

@@ -76,19 +76,17 @@ async fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     if let Ok(instance) = std::env::var(watchdog::WATCHDOG_ENV) {
-        return watchdog::run(&instance)
+        let containers = std::env::var(watchdog::WATCHDOG_CONTAINERS_ENV).as_deref() != Ok("0");
+        return watchdog::run(&instance, containers)
             .await
-            .context("the container watchdog failed");
+            .context("the job watchdog failed");
     }
     let args = Args::parse();
     let drain = Duration::from_secs(args.drain_timeout);
     let config = runner_config(args)?;
-    // Not for the process executor: its jobs carry no label to find them by after a crash; it
-    // serves the one-machine grid, where the runner lives in the CLI's own process.
-    let _watchdog = match config.executor {
-        ExecutorChoice::Process => None,
-        _ => Some(Watchdog::spawn().context("cannot start the container watchdog")?),
-    };
+    // Kills the jobs (containers, process groups) if this process dies before them.
+    let containers = config.executor != ExecutorChoice::Process;
+    let _watchdog = Watchdog::spawn(containers).context("cannot start the job watchdog")?;
 
     let shutdown = CancellationToken::new();
     let hard_stop = CancellationToken::new();

@@ -6,7 +6,7 @@ use anyhow::Context;
 use rgrid_spec::api::{JobStatus, JobView};
 use uuid::Uuid;
 
-use crate::cli::{DownloadArgs, JobArgs, ListArgs, LogsArgs};
+use crate::cli::{CancelArgs, DownloadArgs, JobArgs, ListArgs, LogsArgs};
 use crate::client::ClientError;
 use crate::printer::Format;
 use crate::target::Target;
@@ -240,9 +240,42 @@ pub async fn download(args: DownloadArgs, target: Target, ui: &Ui) -> anyhow::Re
     Ok(exit::OK)
 }
 
-pub async fn cancel(args: JobArgs, target: Target, ui: &Ui) -> anyhow::Result<i32> {
-    let job = target.client.cancel(parse_id(&args.id)?).await?;
-    if args.json {
+/// What `rgrid cancel` stops: one job, or a whole batch.
+pub enum CancelTarget {
+    Job(Uuid),
+    Batch(Uuid),
+}
+
+/// Checks the id before anything connects, so a typo is a usage error (exit 2) at once.
+pub fn cancel_target(args: &CancelArgs) -> anyhow::Result<CancelTarget> {
+    match (&args.id, &args.batch) {
+        (_, Some(batch)) => Uuid::parse_str(batch.trim())
+            .map(CancelTarget::Batch)
+            .map_err(|_| {
+                UsageError(format!(
+                    "`{batch}` is not a batch id; `rgrid run --batch` prints it, and \
+                     `rgrid list --batch ID` takes the same"
+                ))
+                .into()
+            }),
+        (Some(id), None) => parse_id(id).map(CancelTarget::Job),
+        // clap requires one of them.
+        (None, None) => Err(UsageError("give a job id, or `--batch BATCH_ID`".into()).into()),
+    }
+}
+
+pub async fn cancel(
+    what: CancelTarget,
+    json: bool,
+    target: Target,
+    ui: &Ui,
+) -> anyhow::Result<i32> {
+    let id = match what {
+        CancelTarget::Job(id) => id,
+        CancelTarget::Batch(batch) => return cancel_batch(batch, json, target, ui).await,
+    };
+    let job = target.client.cancel(id).await?;
+    if json {
         println!("{}", serde_json::to_string(&job)?);
     } else if job.status == JobStatus::Cancelled {
         ui.note(format!("job {} cancelled", job.id));
@@ -256,6 +289,41 @@ pub async fn cancel(args: JobArgs, target: Target, ui: &Ui) -> anyhow::Result<i3
         ui.note(format!("job {} will stop within seconds", job.id));
     }
     Ok(exit::OK)
+}
+
+/// One request for the whole batch; says how many jobs it stopped and how.
+async fn cancel_batch(id: Uuid, json: bool, target: Target, ui: &Ui) -> anyhow::Result<i32> {
+    let done = match target.client.cancel_batch(id).await {
+        Ok(done) => done,
+        Err(ClientError::Api { status: 404, .. }) => {
+            return Err(UsageError(format!(
+                "batch {id} was not found in this project; `rgrid run --batch` prints its id"
+            ))
+            .into())
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if json {
+        println!("{}", serde_json::to_string(&done)?);
+        return Ok(exit::OK);
+    }
+    ui.note(format!(
+        "batch {}: {} queued {} cancelled, {} running {} stop within seconds",
+        done.id,
+        done.cancelled,
+        plural(done.cancelled, "job", "jobs"),
+        done.stopping,
+        plural(done.stopping, "job", "jobs"),
+    ));
+    Ok(exit::OK)
+}
+
+fn plural(n: u32, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }
 
 pub async fn retry(args: JobArgs, target: Target, ui: &Ui) -> anyhow::Result<i32> {

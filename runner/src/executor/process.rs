@@ -27,7 +27,10 @@ use super::{
     JobRun, Outcome, INSTALL_TIMEOUT,
 };
 use crate::logs::LogSink;
+use crate::watchdog::GuardedGroup;
 use crate::workdir::REQUIREMENTS_TXT;
+
+pub use limits::kill_group;
 
 const HOST_PYTHON: &str = "python3";
 const BASE_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
@@ -150,6 +153,7 @@ impl ProcessExecutor {
         let mut child = command
             .spawn()
             .map_err(|err| Outcome::runner_error(format!("cannot start install step: {err}")))?;
+        let _guarded = GuardedGroup::new(child.id());
         let tail = LogSink::new();
         let copies = pump_output(&mut child, &[job.logs.clone(), tail.clone()], true);
         let limit = INSTALL_TIMEOUT;
@@ -211,7 +215,8 @@ impl Executor for ProcessExecutor {
     }
 
     async fn remove_leftovers(&self) -> Result<(), ExecutorError> {
-        // Job process groups die with the runner (kill_on_drop); only venv builds can remain.
+        // Job process groups die with the runner (kill_on_drop, or its watchdog after a
+        // crash); only venv builds can remain.
         remove_stale_builds(&self.settings.cache_root.join("process-venvs"))?;
         Ok(())
     }
@@ -233,6 +238,8 @@ impl Executor for ProcessExecutor {
             Ok(child) => child,
             Err(err) => return Outcome::runner_error(format!("cannot start the job: {err}")),
         };
+        // The runner's watchdog kills the group if the runner dies (kill -9) before the job.
+        let _guarded = GuardedGroup::new(child.id());
         let copies = pump_output(&mut child, std::slice::from_ref(&job.logs), false);
         let limit = Duration::from_secs(job.spec.spec.timeout_seconds);
         // Read while waiting, so the logs stream live (see the install step).
