@@ -335,12 +335,15 @@ async fn heartbeat(ctx: &JobContext, execution: Uuid, control: Arc<Control>) {
             }
             Err(err) => {
                 tracing::warn!(error = %err, "heartbeat failed");
+                // Killed at the last beat before the server's timeout runs out, so it is gone
+                // before the server can hand the job to another node.
                 let silent = heard_at.elapsed();
-                if ctx.heartbeat_timeout.is_some_and(|timeout| silent > timeout) {
+                let next_beat = silent + ctx.heartbeat_interval;
+                if ctx.heartbeat_timeout.is_some_and(|timeout| next_beat >= timeout) {
                     tracing::error!(
                         silent_secs = silent.as_secs(),
-                        "cut off from the server for longer than its heartbeat timeout: it has \
-                         given this job to another node; killing it"
+                        "cut off from the server for about its heartbeat timeout: it gives this \
+                         job to another node now; killing it"
                     );
                     control.abandon();
                     return;

@@ -28,6 +28,7 @@ pub async fn run(
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut quiet_until = Instant::now() + heartbeat_timeout;
     let mut store_down = false;
+    let mut quiet = true;
     loop {
         tokio::select! {
             _ = ticks.tick() => {}
@@ -47,7 +48,12 @@ pub async fn run(
                 Ok(_) => {}
                 Err(_) => store_down = true,
             }
+            quiet = true;
             continue;
+        }
+        if quiet {
+            tracing::info!("reaper active: abandoning silent and overdue executions");
+            quiet = false;
         }
         let reaped = reap_once(store.as_ref(), &events, heartbeat_timeout).await;
         let overdue = reap_overdue_once(store.as_ref(), &events, timeout_grace).await;

@@ -1,6 +1,7 @@
 //! A TCP proxy on loopback that a test controls, to cut a runner off from its server while
-//! both keep running (a network partition without network namespaces), or to cut a client
-//! off part way through an upload. It counts the bytes it forwards towards the target.
+//! both keep running (a network partition without network namespaces), to cut a client off
+//! part way through an upload, or to lose the server's answers on the way back (a request
+//! that was granted but never heard of). It counts the bytes it forwards towards the target.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -20,6 +21,8 @@ pub struct TcpProxy {
 struct Shared {
     target: String,
     cut: AtomicBool,
+    /// Bytes from the server are read and dropped instead of forwarded.
+    swallow: AtomicBool,
     stopped: AtomicBool,
     open: Mutex<Vec<TcpStream>>,
     /// Bytes forwarded from clients to the target.
@@ -36,6 +39,7 @@ impl TcpProxy {
         let shared = Arc::new(Shared {
             target: target.to_string(),
             cut: AtomicBool::new(false),
+            swallow: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
             open: Mutex::new(Vec::new()),
             sent: AtomicU64::new(0),
@@ -55,6 +59,13 @@ impl TcpProxy {
     pub fn restore(&self) {
         self.shared.cut_after.store(u64::MAX, Ordering::SeqCst);
         self.shared.cut.store(false, Ordering::SeqCst);
+        self.shared.swallow.store(false, Ordering::SeqCst);
+    }
+
+    /// Requests still reach the server, but what it answers is dropped on the way back, on
+    /// open connections too, until [`TcpProxy::restore`].
+    pub fn swallow_answers(&self) {
+        self.shared.swallow.store(true, Ordering::SeqCst);
     }
 
     /// Cuts (as [`TcpProxy::cut`]) as soon as more than `bytes` have been forwarded towards
@@ -106,31 +117,33 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             continue;
         };
         let pairs = [
-            (client.try_clone(), server.try_clone(), Some(shared.clone())),
-            (server.try_clone(), client.try_clone(), None),
+            (client.try_clone(), server.try_clone(), true),
+            (server.try_clone(), client.try_clone(), false),
         ];
         {
             let mut open = shared.open.lock().unwrap_or_else(|p| p.into_inner());
             open.extend([client, server]);
         }
-        for (from, to, counter) in pairs {
+        for (from, to, towards_target) in pairs {
             if let (Ok(from), Ok(to)) = (from, to) {
-                std::thread::spawn(move || pump(from, to, counter));
+                let shared = shared.clone();
+                std::thread::spawn(move || pump(from, to, &shared, towards_target));
             }
         }
     }
 }
 
-/// Copies `from` to `to`; with `counter`, counts the bytes and cuts the proxy once they pass
-/// its limit.
-fn pump(mut from: TcpStream, mut to: TcpStream, counter: Option<Arc<Shared>>) {
+/// Copies `from` to `to`. Towards the target it counts the bytes and cuts the proxy once they
+/// pass its limit; the other way (the server's answers) it drops them while it swallows.
+fn pump(mut from: TcpStream, mut to: TcpStream, shared: &Shared, towards_target: bool) {
     let _ = from.set_read_timeout(Some(Duration::from_secs(600)));
     let mut buffer = [0u8; 16 * 1024];
     loop {
         match from.read(&mut buffer) {
             Ok(0) | Err(_) => break,
+            Ok(_) if !towards_target && shared.swallow.load(Ordering::SeqCst) => {}
             Ok(n) => {
-                if let Some(shared) = &counter {
+                if towards_target {
                     let sent = shared.sent.fetch_add(n as u64, Ordering::SeqCst) + n as u64;
                     if sent > shared.cut_after.load(Ordering::SeqCst) {
                         shared.cut.store(true, Ordering::SeqCst);

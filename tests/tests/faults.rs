@@ -373,10 +373,12 @@ fn server_and_postgres_restarts_lose_nothing() {
 }
 
 /// Fault 4: Cut the runner off the server (a proxy the test controls) for longer than the
-/// heartbeat timeout while its job keeps running: the execution is abandoned and requeued on
-/// another runner, whose attempt wins; the cut-off runner's late report changes nothing.
+/// heartbeat timeout while its job keeps running: the cut-off runner kills its own attempt
+/// (it learned the server's timeout at registration) while the partition still holds, the
+/// server requeues the job on another runner, whose attempt wins; nothing of the cut-off
+/// attempt reaches the job's logs or artifacts.
 #[test]
-fn partitioned_runner_late_finish_is_refused() {
+fn partitioned_runner_kills_its_attempt_and_the_retry_wins() {
     let _turn = serial();
     let Some(pg) = services() else { return };
     let db = pg.create_database("rgrid_fault_partition");
@@ -393,35 +395,48 @@ fn partitioned_runner_late_finish_is_refused() {
     let here = cwd.path();
     let mut report = FaultReport::new("runner cut off");
 
-    let id = submit(&grid, here, &slow_job_spec("partitioned", 8));
+    // 20 s of work: far longer than it takes the cut-off runner to give up on it.
+    let id = submit(&grid, here, &slow_job_spec("partitioned", 20));
     report.submitted = 1;
     wait_for_output(&grid, here, &id, "started", Duration::from_secs(60));
     let first = execution_id(&pg, &db, &id, 1);
     proxy.cut();
+    let cut_at = Instant::now();
     grid.add_runner(docker_runner(1))
         .expect("start second runner");
-    wait_for_job(
-        &grid,
-        here,
-        &id,
-        "the retry",
-        Duration::from_secs(60),
-        |v| v["attempts"] == 2 || is_final(v),
-    );
-    // The scenario itself: the cut-off node cannot learn it lost the job, so its attempt runs
-    // on beside the retry; fencing keeps it from changing anything. Measured, not a failure.
-    let cut_off_still_running = !running_containers_of_execution(&first).is_empty();
-    println!(
-        "runner cut off: its attempt still ran when the retry started: {cut_off_still_running}"
-    );
-    // Keep the first runner away until its job has finished on its side (8 s of work): its
-    // container is gone then.
+
+    // While the partition holds, the first attempt's container goes, killed by its runner;
+    // meanwhile, watch whether the retry's container ever runs beside it.
+    let mut overlapped = false;
     wait_until(
-        "the cut-off attempt to finish",
-        Duration::from_secs(60),
-        || running_containers_of_execution(&first).is_empty(),
+        "the cut-off runner to kill its attempt",
+        Duration::from_secs(15),
+        || {
+            let first_runs = !running_containers_of_execution(&first).is_empty();
+            let second = pg.query(
+                &db,
+                &format!("SELECT id FROM executions WHERE job_id = '{id}' AND attempt = 2"),
+            );
+            if let Some(second) = second.first() {
+                overlapped |= first_runs && !running_containers_of_execution(second).is_empty();
+            }
+            !first_runs
+        },
     )
     .unwrap_or_else(|err| panic!("{err:#}\n{}", grid.logs()));
+    let killed_after = cut_at.elapsed();
+    report.run_twice_concurrently += usize::from(overlapped);
+    assert!(
+        grid.runners[0].log_text().contains("cut off from the server"),
+        "{}",
+        grid.logs()
+    );
+    println!(
+        "runner cut off: its attempt killed {:.1} s after the cut (heartbeat timeout {} s), \
+         before the partition ended",
+        killed_after.as_secs_f64(),
+        SHORT_HEARTBEAT.heartbeat_timeout_secs
+    );
     proxy.restore();
     let view = wait_for_job(
         &grid,
@@ -433,13 +448,6 @@ fn partitioned_runner_late_finish_is_refused() {
     );
     report.ended = usize::from(is_final(&view));
     report.lost = usize::from(view["status"] != "succeeded");
-    // The first runner reported (and was refused) once it could reach the server again.
-    wait_until(
-        "the late report to be refused",
-        Duration::from_secs(90),
-        || grid.runners[0].log_text().contains("stale"),
-    )
-    .unwrap_or_else(|err| panic!("{err:#}\n{}", grid.logs()));
 
     assert_eq!(
         executions(&pg, &db, &id),
@@ -800,5 +808,473 @@ fn runner_drain_finishes_short_jobs_and_releases_the_rest() {
     );
     assert_eq!(view["status"], "cancelled", "{view}");
     report.ended = 3;
+    report.print_and_check();
+}
+
+/// Fault 9: `rgrid cancel --batch` (one request) while two of six jobs run and four wait:
+/// the queued ones end at once, the running ones within seconds, none is retried (the batch
+/// allows 2 retries), and no container is left.
+#[test]
+fn cancel_batch_stops_queued_and_running_jobs() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_cancel_batch");
+    // Heartbeats every 2 s: running jobs learn of the cancel within that.
+    let options = GridOptions {
+        heartbeat_timeout_secs: 6,
+        ..GridOptions::default()
+    };
+    let mut grid = Grid::start_with(&db, options).expect("start server");
+    grid.add_runner(docker_runner(2)).expect("start runner");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let mut report = FaultReport::new("cancel a batch");
+    let inputs = here.join("in");
+    std::fs::create_dir(&inputs).expect("inputs dir");
+    let jobs = 6;
+    for n in 0..jobs {
+        std::fs::write(inputs.join(format!("{n}.txt")), format!("{n}\n")).expect("input");
+    }
+    let code = "import sys, time\nprint('started', sys.argv[1], flush=True)\ntime.sleep(300)\n";
+    std::fs::write(here.join("sleeper.py"), code).expect("sleeper.py");
+
+    let run = grid
+        .rgrid(
+            here,
+            &["run", "sleeper.py", "--batch", "in/*.txt", "--retries", "2", "--detach"],
+        )
+        .expect("rgrid run --batch");
+    assert_eq!(run.code, 0, "{run}\n{}", grid.logs());
+    let batch = run.stdout.trim().to_string();
+    report.submitted = jobs;
+    let mut view = serde_json::Value::Null;
+    wait_until("two jobs to run", Duration::from_secs(90), || {
+        view = status(&grid, here, &batch);
+        view["counts"]["running"] == 2
+    })
+    .unwrap_or_else(|err| panic!("{err:#}: {view}\n{}", grid.logs()));
+    let running: Vec<String> = view["jobs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|j| j["status"] == "running")
+        .filter_map(|j| j["id"].as_str().map(str::to_string))
+        .collect();
+    for id in &running {
+        wait_for_output(&grid, here, id, "started", Duration::from_secs(60));
+    }
+
+    let asked = Instant::now();
+    let cancel = grid
+        .rgrid(here, &["cancel", "--batch", &batch])
+        .expect("rgrid cancel --batch");
+    assert_eq!(cancel.code, 0, "{cancel}");
+    assert!(
+        cancel
+            .stderr
+            .contains("4 queued jobs cancelled, 2 running jobs stop within seconds"),
+        "{cancel}"
+    );
+    let queued_gone = status(&grid, here, &batch);
+    assert_eq!(queued_gone["counts"]["cancelled"], 4, "{queued_gone}");
+    wait_until("every job to end", Duration::from_secs(30), || {
+        view = status(&grid, here, &batch);
+        view["counts"]["cancelled"] == jobs
+    })
+    .unwrap_or_else(|err| panic!("{err:#}: {view}\n{}", grid.logs()));
+    let took = asked.elapsed();
+    report.ended = jobs;
+    let attempts = pg.query(
+        &db,
+        &format!(
+            "SELECT status, attempts, count(*) FROM jobs WHERE batch_id = '{batch}' \
+             GROUP BY 1, 2 ORDER BY 2"
+        ),
+    );
+    assert_eq!(attempts, vec!["cancelled|0|4", "cancelled|1|2"], "never retried");
+    for id in &running {
+        wait_until("its containers to go", Duration::from_secs(20), || {
+            containers_of_job(id).is_empty()
+        })
+        .unwrap_or_else(|err| panic!("{err:#}"));
+    }
+    println!(
+        "cancel --batch: 4 queued jobs ended at once, 2 running ended {:.1} s after the request",
+        took.as_secs_f64()
+    );
+    report.print_and_check();
+}
+
+/// Fault 10: the server's timeout backstop. The runner is frozen (SIGSTOP) while its job runs
+/// past its timeout, so nobody enforces it there: the server abandons the execution at its
+/// deadline plus `--timeout-grace` (well before the heartbeat timeout), and requeues the job.
+/// Thawed, the runner hears its execution is stale and kills it before it claims again.
+#[test]
+fn frozen_runner_past_the_timeout_is_abandoned_by_the_backstop() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_backstop");
+    // The heartbeat timeout (20 s) is longer than timeout + grace + a reaper tick (8 s + 2 s
+    // + 5 s): the backstop, not the silence, must end the attempt.
+    let options = GridOptions {
+        heartbeat_timeout_secs: 20,
+        server_args: vec!["--timeout-grace".into(), "2".into()],
+        ..GridOptions::default()
+    };
+    let mut grid = Grid::start_with(&db, options).expect("start server");
+    grid.add_runner(docker_runner(1)).expect("start runner");
+    // A server reaps nothing for one heartbeat timeout after it starts; the job must be
+    // claimed after that, or its silence and its deadline would expire in the same pass.
+    wait_until("the reaper to start", Duration::from_secs(60), || {
+        grid.server.log_text().contains("reaper active")
+    })
+    .unwrap_or_else(|err| panic!("{err:#}\n{}", grid.logs()));
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let mut report = FaultReport::new("timeout backstop");
+
+    let spec = inline_spec(
+        "overdue",
+        "import time\nprint('started', flush=True)\ntime.sleep(300)\n",
+        serde_json::json!({"retries": 1, "timeoutSeconds": 8}),
+    );
+    let id = submit(&grid, here, &spec);
+    report.submitted = 1;
+    wait_for_output(&grid, here, &id, "started", Duration::from_secs(60));
+    let first = execution_id(&pg, &db, &id, 1);
+    grid.runners[0].signal("STOP");
+    let frozen = Instant::now();
+
+    let view = wait_for_job(
+        &grid,
+        here,
+        &id,
+        "the backstop",
+        Duration::from_secs(60),
+        |v| v["status"] != "running",
+    );
+    let abandoned_after = frozen.elapsed();
+    grid.runners[0].signal("CONT");
+    assert_eq!(
+        (&view["status"], &view["reason"]),
+        (&"queued".into(), &"abandoned".into()),
+        "{view}"
+    );
+    let message = pg.query(
+        &db,
+        &format!("SELECT message FROM executions WHERE id = '{first}'"),
+    );
+    assert_eq!(
+        message,
+        vec!["the job ran past its timeout and its runner did not stop it"],
+        "the backstop ended it, not the heartbeat timeout"
+    );
+    // Thawed, the runner learns the attempt is stale and kills it; then it claims the retry,
+    // which it times out itself this time.
+    let view = wait_for_job(
+        &grid,
+        here,
+        &id,
+        "the retry's end",
+        Duration::from_secs(90),
+        is_final,
+    );
+    report.ended = 1;
+    assert_eq!(
+        executions(&pg, &db, &id),
+        vec!["1|abandoned|abandoned", "2|failed|timeout"],
+        "{}",
+        grid.logs()
+    );
+    assert_eq!(view["reason"], "timeout", "{view}");
+    // Timed out twice is this job's known end: it is not lost.
+    assert!(
+        running_containers_of_execution(&first).is_empty(),
+        "the stale attempt's container is gone"
+    );
+    assert!(grid.runners[0].log_text().contains("stale"), "{}", grid.logs());
+    println!(
+        "timeout backstop: frozen runner's execution abandoned {:.1} s after the freeze \
+         (job timeout 8 s + grace 2 s, reaper every 5 s; heartbeat timeout 20 s)",
+        abandoned_after.as_secs_f64()
+    );
+    report.print_and_check();
+}
+
+/// Fault 11: SIGTERM with a job longer than `--drain-timeout`: the runner waits the drain
+/// deadline, then kills the job and releases it; the server requeues it at once without
+/// spending a retry (it has none), and it succeeds on another runner.
+#[test]
+fn drain_deadline_releases_the_job_and_it_succeeds_elsewhere() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_drain_deadline");
+    // A long heartbeat timeout: a requeue within it can only be the release.
+    let options = GridOptions {
+        heartbeat_timeout_secs: 30,
+        ..GridOptions::default()
+    };
+    let mut grid = Grid::start_with(&db, options).expect("start server");
+    let draining = RunnerOptions {
+        slots: 1,
+        drain_timeout_secs: Some(3),
+        ..RunnerOptions::default()
+    };
+    grid.add_runner(draining).expect("start runner");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let mut report = FaultReport::new("drain deadline");
+
+    let spec = inline_spec(
+        "outlasts-drain",
+        "import time\nprint('started', flush=True)\ntime.sleep(10)\nprint('done', flush=True)\n",
+        serde_json::json!({"retries": 0}),
+    );
+    let id = submit(&grid, here, &spec);
+    report.submitted = 1;
+    wait_for_output(&grid, here, &id, "started", Duration::from_secs(60));
+    let first = execution_id(&pg, &db, &id, 1);
+    grid.runners[0].signal("TERM");
+    let asked = Instant::now();
+    let exit = grid.runners[0].wait_exit(Duration::from_secs(40));
+    let stopped_after = asked.elapsed();
+    assert!(
+        exit.is_some_and(|s| s.success()),
+        "{exit:?}\n{}",
+        grid.logs()
+    );
+    assert!(
+        stopped_after >= Duration::from_secs(3),
+        "waited the drain deadline"
+    );
+    let view = status(&grid, here, &id);
+    assert_eq!(
+        (&view["status"], &view["attempts"]),
+        (&"queued".into(), &1.into()),
+        "released at once, not after the heartbeat timeout: {view}"
+    );
+    assert!(
+        containers_of_job(&id).is_empty(),
+        "the released attempt's container is gone"
+    );
+    let message = pg.query(
+        &db,
+        &format!("SELECT message FROM executions WHERE id = '{first}'"),
+    );
+    assert_eq!(message, vec!["the node stopped before the job finished"]);
+
+    grid.add_runner(docker_runner(1))
+        .expect("start second runner");
+    let view = wait_for_job(
+        &grid,
+        here,
+        &id,
+        "the job's end",
+        Duration::from_secs(90),
+        is_final,
+    );
+    report.ended = 1;
+    report.lost = usize::from(view["status"] != "succeeded");
+    assert_eq!(
+        executions(&pg, &db, &id),
+        vec!["1|abandoned|abandoned", "2|succeeded|completed"],
+        "{}",
+        grid.logs()
+    );
+    report.log_lines_lost += usize::from(!stdout_of(&grid, here, &id).contains("done"));
+    println!(
+        "drain deadline 3 s: runner exited {:.1} s after SIGTERM; job requeued without a \
+         retry and succeeded on attempt 2",
+        stopped_after.as_secs_f64()
+    );
+    report.print_and_check();
+}
+
+/// Fault 12: the claim-at-shutdown race. The server grants a claim whose answer never reaches
+/// the runner (a proxy drops it), and the runner is told to stop while it waits: the release
+/// it sends on its way out returns the job to the queue at once; it is not lost until the
+/// heartbeat timeout, and it succeeds on another runner without spending a retry.
+#[test]
+fn claim_granted_while_stopping_is_released_not_lost() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_claim_race");
+    let options = GridOptions {
+        heartbeat_timeout_secs: 30,
+        ..GridOptions::default()
+    };
+    let mut grid = Grid::start_with(&db, options).expect("start server");
+    let proxy = TcpProxy::start(grid.address()).expect("start proxy");
+    let behind_proxy = RunnerOptions {
+        slots: 1,
+        server_url: Some(proxy.url.clone()),
+        ..RunnerOptions::default()
+    };
+    grid.add_runner(behind_proxy)
+        .expect("start runner behind the proxy");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let mut report = FaultReport::new("claim at shutdown");
+    wait_until("the runner to register", Duration::from_secs(60), || {
+        grid.runners[0].log_text().contains("registered")
+    })
+    .unwrap_or_else(|err| panic!("{err:#}\n{}", grid.logs()));
+
+    proxy.swallow_answers();
+    let spec = inline_spec(
+        "raced",
+        "print('ran', flush=True)\n",
+        serde_json::json!({"retries": 0}),
+    );
+    let id = submit(&grid, here, &spec);
+    report.submitted = 1;
+    wait_for_job(
+        &grid,
+        here,
+        &id,
+        "the claim to be granted",
+        Duration::from_secs(60),
+        |v| v["status"] == "running",
+    );
+    assert!(
+        !grid.runners[0].log_text().contains("job claimed"),
+        "the runner never heard of its claim"
+    );
+    proxy.restore();
+    grid.runners[0].signal("TERM");
+    let exit = grid.runners[0].wait_exit(Duration::from_secs(40));
+    assert!(
+        exit.is_some_and(|s| s.success()),
+        "{exit:?}\n{}",
+        grid.logs()
+    );
+    assert!(
+        grid.runners[0]
+            .log_text()
+            .contains("gave unfinished jobs back"),
+        "{}",
+        grid.logs()
+    );
+    let view = status(&grid, here, &id);
+    assert_eq!(
+        (&view["status"], &view["attempts"]),
+        (&"queued".into(), &1.into()),
+        "released at once, not after the heartbeat timeout: {view}"
+    );
+
+    grid.add_runner(docker_runner(1))
+        .expect("start second runner");
+    let view = wait_for_job(
+        &grid,
+        here,
+        &id,
+        "the job's end",
+        Duration::from_secs(90),
+        is_final,
+    );
+    report.ended = 1;
+    report.lost = usize::from(view["status"] != "succeeded");
+    assert_eq!(
+        executions(&pg, &db, &id),
+        vec!["1|abandoned|abandoned", "2|succeeded|completed"],
+        "{}",
+        grid.logs()
+    );
+    report.log_lines_lost += usize::from(!stdout_of(&grid, here, &id).contains("ran"));
+    report.print_and_check();
+}
+
+/// Whether a process is still alive (a zombie waiting for its reaper is not).
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name in parentheses.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X"),
+        Err(_) => false,
+    }
+}
+
+/// Fault 13: `kill -9` a process-executor runner while its job (and a child the job forked)
+/// runs: its watchdog kills the job's process group, so nothing of the attempt runs on
+/// beside the retry, which succeeds on a second runner.
+#[test]
+fn killed_process_runner_leaves_no_job_processes() {
+    let _turn = serial();
+    let Some(pg) = services() else { return };
+    let db = pg.create_database("rgrid_fault_process_kill");
+    let mut grid = Grid::start_with(&db, SHORT_HEARTBEAT).expect("start server");
+    let process_runner = RunnerOptions {
+        executor: "process",
+        slots: 1,
+        ..RunnerOptions::default()
+    };
+    grid.add_runner(process_runner.clone())
+        .expect("start runner");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    let marker = here.join("first-attempt");
+    let mut report = FaultReport::new("kill -9 process runner");
+
+    // The first attempt forks a child and both sleep; the retry finds the marker and ends.
+    let code = format!(
+        "import os, time\n\
+         marker = '{marker}'\n\
+         if not os.path.exists(marker):\n    \
+             open(marker, 'w').close()\n    \
+             child = os.fork()\n    \
+             if child == 0:\n        time.sleep(300)\n        os._exit(0)\n    \
+             print('pids', os.getpid(), child, flush=True)\n    \
+             time.sleep(300)\n\
+         print('second attempt', flush=True)\n",
+        marker = marker.display()
+    );
+    let id = submit(
+        &grid,
+        here,
+        &inline_spec("forks", &code, serde_json::json!({"retries": 2})),
+    );
+    report.submitted = 1;
+    wait_for_output(&grid, here, &id, "pids", Duration::from_secs(60));
+    let pids: Vec<u32> = stdout_of(&grid, here, &id)
+        .lines()
+        .find_map(|l| l.strip_prefix("pids "))
+        .map(|rest| {
+            rest.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(pids.len(), 2, "the job and its child");
+    assert!(pids.iter().all(|p| alive(*p)));
+
+    grid.runners[0].kill();
+    let killed = Instant::now();
+    wait_until(
+        "the job's processes to die with the runner",
+        Duration::from_secs(10),
+        || !pids.iter().any(|p| alive(*p)),
+    )
+    .unwrap_or_else(|err| panic!("{err:#}: {pids:?} still alive\n{}", grid.logs()));
+    let gone_after = killed.elapsed();
+
+    grid.add_runner(process_runner).expect("start second runner");
+    let view = wait_for_job(
+        &grid,
+        here,
+        &id,
+        "the retry's end",
+        Duration::from_secs(90),
+        is_final,
+    );
+    report.ended = 1;
+    report.lost = usize::from(view["status"] != "succeeded");
+    assert_eq!(view["attempts"], 2, "{view}");
+    report.log_lines_lost += usize::from(!stdout_of(&grid, here, &id).contains("second attempt"));
+    println!(
+        "kill -9 process runner: job and child gone {:.2} s after the kill",
+        gone_after.as_secs_f64()
+    );
     report.print_and_check();
 }

@@ -37,6 +37,8 @@ pub enum ApiError {
     },
     /// Something broke on our side; the cause has already been logged.
     Internal,
+    /// Not now (the database is slow or away); worth another try later.
+    Unavailable(String),
 }
 
 impl ApiError {
@@ -92,6 +94,12 @@ impl ApiError {
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "the server failed to handle the request; see its log".into(),
+                None,
+            ),
+            ApiError::Unavailable(message) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                message,
                 None,
             ),
         }

@@ -199,7 +199,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/runner/release", post(runner::release))
         .route(
             "/v1/runner/executions/{eid}/heartbeat",
-            post(runner::heartbeat),
+            post(runner::heartbeat).layer(middleware::from_fn(runner::answer_beats_promptly)),
         )
         .route("/v1/runner/executions/{eid}/logs", post(runner::logs))
         .route("/v1/runner/executions/{eid}/outputs", post(runner::outputs))

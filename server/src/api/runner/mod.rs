@@ -6,9 +6,12 @@
 //! and then acting leaves no gap).
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rgrid_spec::api::{
     FinishRequest, HeartbeatResponse, LogBatch, NodeState, OutputsRequest, OutputsResponse,
@@ -86,6 +89,23 @@ async fn check_bootstrap_token(state: &AppState, token: &str) -> ApiResult<()> {
             Err(ApiError::Unauthorized)
         }
         Err(err) => Err(err.into()),
+    }
+}
+
+/// How long a heartbeat may take (its node lookup included) before the server answers 503.
+const BEAT_BOUND: Duration = Duration::from_secs(2);
+
+/// Answers a heartbeat the database cannot record soon with 503 instead of letting it hang:
+/// a runner takes a 5xx as "the server is down, it abandons nothing", whereas a heartbeat
+/// that times out on its side looks like a cut network, after which it kills its job.
+pub async fn answer_beats_promptly(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(BEAT_BOUND, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!("heartbeat not recorded within {} s", BEAT_BOUND.as_secs());
+            ApiError::Unavailable("the heartbeat could not be recorded in time".into())
+                .into_response()
+        }
     }
 }
 
