@@ -130,8 +130,7 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
         }
         Command::Cancel(args) => {
             let what = commands::jobs::cancel_target(&args)?;
-            commands::jobs::cancel(what, args.json, target::connect(settings, ui).await?, ui)
-                .await
+            commands::jobs::cancel(what, args.json, target::connect(settings, ui).await?, ui).await
         }
         Command::Retry(args) => {
             commands::jobs::parse_id(&args.id)?;

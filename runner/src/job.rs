@@ -339,7 +339,10 @@ async fn heartbeat(ctx: &JobContext, execution: Uuid, control: Arc<Control>) {
                 // before the server can hand the job to another node.
                 let silent = heard_at.elapsed();
                 let next_beat = silent + ctx.heartbeat_interval;
-                if ctx.heartbeat_timeout.is_some_and(|timeout| next_beat >= timeout) {
+                if ctx
+                    .heartbeat_timeout
+                    .is_some_and(|timeout| next_beat >= timeout)
+                {
                     tracing::error!(
                         silent_secs = silent.as_secs(),
                         "cut off from the server for about its heartbeat timeout: it gives this \

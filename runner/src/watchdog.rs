@@ -121,7 +121,11 @@ pub async fn run(instance: &str, containers: bool) -> Result<(), ExecutorError> 
         kill_group(pgid);
     }
     if !groups.is_empty() {
-        tracing::warn!(instance, groups = groups.len(), "runner gone; killed its jobs");
+        tracing::warn!(
+            instance,
+            groups = groups.len(),
+            "runner gone; killed its jobs"
+        );
     }
     if !containers {
         return Ok(());

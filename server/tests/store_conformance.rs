@@ -48,6 +48,13 @@ async fn postgres_backend_tells_the_story_and_claims_each_job_once() {
         .await
         .unwrap();
     store.migrate().await.unwrap();
+    // A session stuck inside a transaction would keep vacuum off the queue: the pool's
+    // sessions end such a one after a minute.
+    let idle: String = sqlx::query_scalar("SHOW idle_in_transaction_session_timeout")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(idle, "1min");
     concurrent_claims(Arc::new(store)).await;
 
     let store = PostgresStore::connect(&cluster.create_database("rgrid_capped"))
@@ -1137,7 +1144,11 @@ async fn batch_cancel(s: &dyn Store, project: &Project, other: &Project, node: &
     let effect = s.finish(running.execution_id, &killed).await.unwrap();
     assert_eq!(effect, FinishEffect::Finished(JobStatus::Cancelled));
     let again = s.cancel_batch(project.id, batch.id).await.unwrap();
-    assert_eq!(again, BatchCancel::default(), "a cancelled batch stays as it is");
+    assert_eq!(
+        again,
+        BatchCancel::default(),
+        "a cancelled batch stays as it is"
+    );
 }
 
 /// A stopping runner's release does not spend a retry, but only three times per job: a job

@@ -427,7 +427,9 @@ fn partitioned_runner_kills_its_attempt_and_the_retry_wins() {
     let killed_after = cut_at.elapsed();
     report.run_twice_concurrently += usize::from(overlapped);
     assert!(
-        grid.runners[0].log_text().contains("cut off from the server"),
+        grid.runners[0]
+            .log_text()
+            .contains("cut off from the server"),
         "{}",
         grid.logs()
     );
@@ -841,7 +843,15 @@ fn cancel_batch_stops_queued_and_running_jobs() {
     let run = grid
         .rgrid(
             here,
-            &["run", "sleeper.py", "--batch", "in/*.txt", "--retries", "2", "--detach"],
+            &[
+                "run",
+                "sleeper.py",
+                "--batch",
+                "in/*.txt",
+                "--retries",
+                "2",
+                "--detach",
+            ],
         )
         .expect("rgrid run --batch");
     assert_eq!(run.code, 0, "{run}\n{}", grid.logs());
@@ -891,7 +901,11 @@ fn cancel_batch_stops_queued_and_running_jobs() {
              GROUP BY 1, 2 ORDER BY 2"
         ),
     );
-    assert_eq!(attempts, vec!["cancelled|0|4", "cancelled|1|2"], "never retried");
+    assert_eq!(
+        attempts,
+        vec!["cancelled|0|4", "cancelled|1|2"],
+        "never retried"
+    );
     for id in &running {
         wait_until("its containers to go", Duration::from_secs(20), || {
             containers_of_job(id).is_empty()
@@ -992,7 +1006,11 @@ fn frozen_runner_past_the_timeout_is_abandoned_by_the_backstop() {
         running_containers_of_execution(&first).is_empty(),
         "the stale attempt's container is gone"
     );
-    assert!(grid.runners[0].log_text().contains("stale"), "{}", grid.logs());
+    assert!(
+        grid.runners[0].log_text().contains("stale"),
+        "{}",
+        grid.logs()
+    );
     println!(
         "timeout backstop: frozen runner's execution abandoned {:.1} s after the freeze \
          (job timeout 8 s + grace 2 s, reaper every 5 s; heartbeat timeout 20 s)",
@@ -1259,7 +1277,8 @@ fn killed_process_runner_leaves_no_job_processes() {
     .unwrap_or_else(|err| panic!("{err:#}: {pids:?} still alive\n{}", grid.logs()));
     let gone_after = killed.elapsed();
 
-    grid.add_runner(process_runner).expect("start second runner");
+    grid.add_runner(process_runner)
+        .expect("start second runner");
     let view = wait_for_job(
         &grid,
         here,

@@ -4,7 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use rgrid_spec::api::{
-    BatchCancelView, BatchCounts, BatchJob, BatchRequest, BatchView, JobStatus, LABEL_BATCH_INPUT, MAX_BATCH_JOBS,
+    BatchCancelView, BatchCounts, BatchJob, BatchRequest, BatchView, JobStatus, LABEL_BATCH_INPUT,
+    MAX_BATCH_JOBS,
 };
 use rgrid_spec::{JobSpec, SpecError};
 

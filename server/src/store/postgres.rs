@@ -6,12 +6,13 @@
 //! are announced on the `rgrid_queue` channel (`NOTIFY`), so a server may `LISTEN` instead of
 //! polling.
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rgrid_spec::api::{LogChunkIn, NodeState};
-use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
@@ -39,6 +40,11 @@ pub const QUEUE_CHANNEL: &str = "rgrid_queue";
 
 const MAX_CONNECTIONS: u32 = 16;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Postgres ends a session left idle inside a transaction this long. Ours last milliseconds;
+/// one left open (a client stuck mid-transaction) would hold row locks and keep vacuum from
+/// removing the queue's dead rows, and claims slow down as they pile up (see
+/// docs/benchmarks.md, the held-snapshot run).
+const IDLE_IN_TRANSACTION_TIMEOUT: &str = "60s";
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -56,10 +62,14 @@ impl std::fmt::Debug for PostgresStore {
 impl PostgresStore {
     /// Connects to `postgres://…` / `postgresql://…`.
     pub async fn connect(url: &str) -> StoreResult<PostgresStore> {
+        let options = PgConnectOptions::from_str(url)?.options([(
+            "idle_in_transaction_session_timeout",
+            IDLE_IN_TRANSACTION_TIMEOUT,
+        )]);
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect(url)
+            .connect_with(options)
             .await?;
         Ok(PostgresStore {
             pool,
