@@ -39,7 +39,7 @@ complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "logs" -d 'Print a job\'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "list" -d 'List recent jobs, newest first'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "outputs" -d 'List a job\'s output files with their sizes and fresh download URLs'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "download" -d 'Download a job\'s output files'
-complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "cancel" -d 'Cancel a queued or running job'
+complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "cancel" -d 'Cancel a queued or running job, or every job of a batch with `--batch`'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "retry" -d 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "top" -d 'Watch the grid live: job counts, throughput, nodes, jobs; open a job\'s logs, cancel'
 complete -c rgrid -n "__fish_rgrid_needs_command" -f -a "config" -d 'Show the settings in effect and where each comes from'
@@ -143,6 +143,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand download" -l json -d 'Print 
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand download" -s V -l version -d 'Print version'
+complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l batch -d 'Cancel every job of this batch at once: queued ones now, running ones within seconds' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand cancel" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''
@@ -415,7 +416,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_su
 complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects tokens completions man help" -f -a "list" -d 'List recent jobs, newest first'
 complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects tokens completions man help" -f -a "outputs" -d 'List a job\'s output files with their sizes and fresh download URLs'
 complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects tokens completions man help" -f -a "download" -d 'Download a job\'s output files'
-complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects tokens completions man help" -f -a "cancel" -d 'Cancel a queued or running job'
+complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects tokens completions man help" -f -a "cancel" -d 'Cancel a queued or running job, or every job of a batch with `--batch`'
 complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects tokens completions man help" -f -a "retry" -d 'Run a finished job again (succeeded, failed or cancelled), as a new attempt with the retries its spec allows'
 complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects tokens completions man help" -f -a "top" -d 'Watch the grid live: job counts, throughput, nodes, jobs; open a job\'s logs, cancel'
 complete -c rgrid -n "__fish_rgrid_using_subcommand help; and not __fish_seen_subcommand_from run submit status logs list outputs download cancel retry top config nodes cost dev login logout whoami keys projects tokens completions man help" -f -a "config" -d 'Show the settings in effect and where each comes from'
