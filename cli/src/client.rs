@@ -15,9 +15,9 @@ use rgrid_spec::access::{
     TokenView, WhoAmI,
 };
 use rgrid_spec::api::{
-    ArtifactList, BatchCancelView, BatchRequest, BatchView, CostReport, ErrorBody, HeldRequest, HeldView, JobList,
-    JobStatus, JobView, LogPage, NodeList, NodeView, SessionRequest, UploadSession, UploadView,
-    MAX_HELD_QUERY,
+    ArtifactList, BatchCancelView, BatchRequest, BatchView, CostReport, ErrorBody, HeldRequest,
+    HeldView, JobList, JobStatus, JobView, LogPage, NodeList, NodeView, SessionRequest,
+    UploadSession, UploadView, MAX_HELD_QUERY,
 };
 use rgrid_spec::JobSpec;
 use serde::de::DeserializeOwned;

@@ -10,8 +10,8 @@ use chrono::{Duration, Utc};
 use rgrid_server::store::postgres::PostgresStore;
 use rgrid_server::store::sqlite::SqliteStore;
 use rgrid_server::store::{
-    connect_store, BatchCancel, Claim, FinishEffect, JobFilter, NewApiKey, NewBootstrapToken, NewJob, NewNode,
-    NewToken, Node, Outcome, Project, Role, Store, StoreError, UploadRecord,
+    connect_store, BatchCancel, Claim, FinishEffect, JobFilter, NewApiKey, NewBootstrapToken,
+    NewJob, NewNode, NewToken, Node, Outcome, Project, Role, Store, StoreError, UploadRecord,
 };
 use rgrid_spec::api::{Bytes64, EndReason, JobStatus, LogChunkIn, OutputFileInfo, Stream};
 use uuid::Uuid;

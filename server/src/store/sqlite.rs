@@ -21,10 +21,10 @@ use uuid::Uuid;
 
 use super::rows;
 use super::{
-    Account, ApiKeyInfo, Artifact, Batch, BatchCancel, Beat, Claim, ExpiredArtifact, FinishEffect, Job,
-    JobFilter, KeyGrant, LogChunk, Member, NewApiKey, NewBootstrapToken, NewJob, NewNode, NewToken,
-    Node, NodeInfo, NodeRecord, OrderedNode, Outcome, Overview, Project, Role, Store, StoreError,
-    StoreResult, TokenInfo, UploadRecord, Usage, User,
+    Account, ApiKeyInfo, Artifact, Batch, BatchCancel, Beat, Claim, ExpiredArtifact, FinishEffect,
+    Job, JobFilter, KeyGrant, LogChunk, Member, NewApiKey, NewBootstrapToken, NewJob, NewNode,
+    NewToken, Node, NodeInfo, NodeRecord, OrderedNode, Outcome, Overview, Project, Role, Store,
+    StoreError, StoreResult, TokenInfo, UploadRecord, Usage, User,
 };
 
 mod accounts;
