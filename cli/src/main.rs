@@ -32,6 +32,7 @@ use crate::ui::Ui;
 pub struct UsageError(pub String);
 
 fn main() {
+    quiet_on_broken_pipe();
     let cli = Cli::parse();
     let settings = match settings::load(&cli.global, &settings::Environment::real()) {
         Ok(settings) => settings,
@@ -60,7 +61,7 @@ fn main() {
 
 async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Completions(args) => Ok(commands::completions::run(args)),
+        Command::Completions(args) => commands::completions::run(args),
         Command::Man(args) => commands::man::run(args),
         #[cfg(feature = "embedded")]
         Command::Dev(args) => commands::dev::run(args, ui).await,
@@ -144,6 +145,11 @@ fn report(err: &anyhow::Error, ui: &Ui) -> i32 {
     if err.downcast_ref::<commands::run::Detached>().is_some() {
         return exit::CANCELLED;
     }
+    if is_broken_pipe(err) {
+        // The reader of our output went away (`rgrid list | head -1`): stop quietly, as
+        // other Unix tools do.
+        return exit::OK;
+    }
     let code = if err.downcast_ref::<UsageError>().is_some() {
         exit::USAGE
     } else if let Some(client) = err.downcast_ref::<ClientError>() {
@@ -164,6 +170,34 @@ fn report(err: &anyhow::Error, ui: &Ui) -> i32 {
     }
     ui.error(message);
     code
+}
+
+/// Whether the error comes from writing to a pipe whose reader has closed it.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `print!` panics when stdout is a pipe closed by its reader; exit quietly instead of
+/// printing a panic. The default SIGPIPE action is not restored because it would also kill
+/// the local grid on a closed Docker socket or a job's closed stdin.
+fn quiet_on_broken_pipe() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("Broken pipe") || message.contains("os error 32") {
+            std::process::exit(exit::OK);
+        }
+        default_hook(info);
+    }));
 }
 
 /// rgrid's own diagnostics go to stderr only when asked (`RUST_LOG`); the local grid logs
