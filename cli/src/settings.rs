@@ -252,10 +252,14 @@ pub fn resolve(layers: &[Layer]) -> Result<Settings, UsageError> {
             source: Source::Default,
         },
     };
+    let server = pick(layers, "server", |v| v.server.as_ref());
+    if let Some(server) = &server {
+        check_server(&server.value, &server.source)?;
+    }
     let runtime = pick(layers, "runtime", |v| v.runtime.as_ref());
     let timeout = pick(layers, "timeout", |v| v.timeout.as_ref());
     Ok(Settings {
-        server: pick(layers, "server", |v| v.server.as_ref()),
+        server,
         api_key: pick(layers, "api_key", |v| v.api_key.as_ref()),
         color,
         quiet: or_default(pick(layers, "quiet", |v| v.quiet.as_ref()), false),
@@ -373,6 +377,20 @@ fn parse_color(text: &str, source: &Source) -> Result<ColorChoice, UsageError> {
             "color `{text}` from {source} is not a choice; use auto, always or never"
         ))),
     }
+}
+
+/// The server must be an http(s) URL with a host; anything else is a usage mistake, found
+/// before any request.
+fn check_server(text: &str, source: &Source) -> Result<(), UsageError> {
+    let valid = reqwest::Url::parse(text)
+        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some());
+    if valid {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "server `{text}` from {source} is not a server URL; use the form \
+         `http(s)://host:port`, e.g. `http://127.0.0.1:8080`"
+    )))
 }
 
 pub fn color_name(choice: ColorChoice) -> &'static str {

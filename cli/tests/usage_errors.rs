@@ -178,3 +178,26 @@ fn bad_run_defaults_name_their_source() {
         stderr(&out)
     );
 }
+
+#[test]
+fn server_must_be_an_http_url() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for bad in ["not-a-url", "ftp://127.0.0.1:5"] {
+        let out = rgrid(dir.path(), &["login", "--server", bad]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("flag --server"), "{err}");
+        assert!(err.contains(bad), "{err}");
+        assert!(err.contains("http(s)://host:port"), "{err}");
+    }
+    // From the environment, the variable is named.
+    let out = Command::new(env!("CARGO_BIN_EXE_rgrid"))
+        .args(["list"])
+        .current_dir(dir.path())
+        .env("RGRID_SERVER", "localhost:8080")
+        .env("RGRID_API_KEY", "rg_unused")
+        .output()
+        .expect("run rgrid");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("RGRID_SERVER"), "{}", stderr(&out));
+}
