@@ -81,6 +81,7 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
             // Check local files before starting or contacting any grid.
             let plan = commands::run::plan(&args, ui)?;
             let target = target::connect(settings, ui).await?;
+            target::require_project_key(&target.client, "run")?;
             match args.batch.clone() {
                 Some(pattern) => commands::batch::run(args, &pattern, plan, target, ui).await,
                 None => commands::run::run(args, plan, target, ui).await,
@@ -88,6 +89,7 @@ async fn dispatch(cli: Cli, settings: &Settings, ui: &Ui) -> anyhow::Result<i32>
         }
         Command::Submit(args) => {
             let target = target::connect(settings, ui).await?;
+            target::require_project_key(&target.client, "submit")?;
             commands::submit::run(args, target, ui).await
         }
         Command::Status(args) => {

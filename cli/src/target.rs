@@ -164,3 +164,19 @@ async fn connect_local(_ui: &Ui) -> anyhow::Result<Target> {
     )
     .into())
 }
+
+/// Job commands need a project key; a personal token would only be refused by the server
+/// with a generic message, so say here what it can't do and what to use instead.
+pub fn require_project_key(client: &Client, command: &str) -> Result<(), ClientError> {
+    if key_kind(client) != KeyKind::Personal {
+        return Ok(());
+    }
+    Err(ClientError::Unauthorized {
+        message: format!(
+            "`rgrid {command}` needs a project API key (`rg_…`), but the key in use is a \
+             personal token (`rgu_…`), which manages accounts and projects and can't run or \
+             see jobs. Use a project key: a project admin makes one with `rgrid keys create \
+             NAME`; set it in `RGRID_API_KEY` or save it with `rgrid login`"
+        ),
+    })
+}

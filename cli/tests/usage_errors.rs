@@ -201,3 +201,21 @@ fn server_must_be_an_http_url() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("RGRID_SERVER"), "{}", stderr(&out));
 }
+
+#[test]
+fn personal_token_cannot_run_jobs() {
+    let dir = dir_with_script();
+    let out = Command::new(env!("CARGO_BIN_EXE_rgrid"))
+        .args(["run", "main.py"])
+        .current_dir(dir.path())
+        .env("RGRID_SERVER", "http://127.0.0.1:9")
+        .env("RGRID_API_KEY", "rgu_personal")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run rgrid");
+    assert_eq!(out.status.code(), Some(77), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("personal token"), "{err}");
+    assert!(err.contains("rgrid keys create"), "{err}");
+    assert!(!err.contains("cannot reach"), "{err}");
+}
