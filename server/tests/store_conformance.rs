@@ -268,6 +268,13 @@ async fn revoked_node_loses_its_work(s: &dyn Store, project: &Project) {
         (requeued.status, requeued.reason),
         (JobStatus::Queued, Some(EndReason::Abandoned))
     );
+    // A claim already past the token check (a long poll that was waiting when the node was
+    // revoked) gets nothing: the claim itself refuses a revoked node.
+    assert!(s.claim(doomed.id).await.unwrap().is_none());
+    assert_eq!(
+        s.get_job(project.id, job).await.unwrap().status,
+        JobStatus::Queued
+    );
     assert_eq!(s.revoke_node(doomed.id).await.unwrap(), 0);
     assert!(matches!(
         s.revoke_node(Uuid::new_v4()).await,

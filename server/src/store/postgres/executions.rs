@@ -14,11 +14,9 @@ use crate::store::rows::{self, execution, AttemptState, Verdict};
 use crate::store::{Beat, Claim, FinishEffect, Outcome, StoreError, StoreResult};
 
 pub(super) async fn claim(conn: &mut PgConnection, node_id: Uuid) -> StoreResult<Option<Claim>> {
-    let node_name: String = sqlx::query_scalar("SELECT name FROM nodes WHERE id = $1")
-        .bind(node_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound("node"))?;
+    let Some(node_name) = claiming_node_name(conn, node_id).await? else {
+        return Ok(None);
+    };
     let Some(job_id) = take_next(conn).await? else {
         return Ok(None);
     };
@@ -60,6 +58,23 @@ pub(super) async fn claim(conn: &mut PgConnection, node_id: Uuid) -> StoreResult
         execution_id,
         attempt,
     }))
+}
+
+/// The node's name when it may take a job: active and not revoked. A claim that passed the
+/// token check before a revoke, drain or death (a waiting long poll) gets `None` here. The
+/// share lock on the node row orders this look against a revoke's update of that row: a revoke
+/// that commits first is seen, one that comes later waits and then abandons what we claimed.
+/// `NotFound` for an unknown node.
+async fn claiming_node_name(conn: &mut PgConnection, node_id: Uuid) -> StoreResult<Option<String>> {
+    let row = sqlx::query(
+        "SELECT name, state = 'active' AND revoked_at IS NULL FROM nodes WHERE id = $1 FOR SHARE",
+    )
+    .bind(node_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound("node"))?;
+    let eligible: bool = row.try_get(1)?;
+    Ok(eligible.then(|| row.try_get(0)).transpose()?)
 }
 
 /// How often a claim looks again when the job it picked belongs to a batch that another claim

@@ -16,11 +16,9 @@ pub(super) async fn claim(
     conn: &mut SqliteConnection,
     node_id: Uuid,
 ) -> StoreResult<Option<Claim>> {
-    let node_name: String = sqlx::query_scalar("SELECT name FROM nodes WHERE id = ?")
-        .bind(id(node_id))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound("node"))?;
+    let Some(node_name) = claiming_node_name(conn, node_id).await? else {
+        return Ok(None);
+    };
     // A job of a batch that already runs `parallel` jobs waits; the write transaction makes
     // the count exact.
     let Some(row) = sqlx::query(
@@ -76,6 +74,23 @@ pub(super) async fn claim(
         execution_id,
         attempt,
     }))
+}
+
+/// The node's name when it may take a job: active and not revoked. A claim that passed the
+/// token check before a revoke, drain or death (a waiting long poll) gets `None` here; the
+/// write transaction orders this look against the revoke. `NotFound` for an unknown node.
+async fn claiming_node_name(
+    conn: &mut SqliteConnection,
+    node_id: Uuid,
+) -> StoreResult<Option<String>> {
+    let row =
+        sqlx::query("SELECT name, state = 'active' AND revoked_at IS NULL FROM nodes WHERE id = ?")
+            .bind(id(node_id))
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound("node"))?;
+    let eligible: bool = row.try_get(1)?;
+    Ok(eligible.then(|| row.try_get(0)).transpose()?)
 }
 
 pub(super) async fn heartbeat(
