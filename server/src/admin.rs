@@ -142,6 +142,18 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
         }
         AdminCommand::CreateProject { project } => {
             let (account, slug) = split_project(&project)?;
+            // A second run must not mint another admin key behind the operator's back.
+            if store
+                .list_projects(account)
+                .await?
+                .iter()
+                .any(|p| p.slug == slug)
+            {
+                bail!(
+                    "project `{account}/{slug}` already exists; mint a key for it with \
+                     `rgrid-server admin create-key {account}/{slug} --role admin`"
+                );
+            }
             let project = store.ensure_project(account, slug).await?;
             let (_, secret) = create_api_key(store, project.id, "first key", Role::Admin).await?;
             eprintln!("project `{account}/{slug}` ready; its admin key (shown once):");
