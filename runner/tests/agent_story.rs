@@ -21,6 +21,11 @@ struct Grid {
 
 impl Grid {
     async fn start(executor: ExecutorChoice) -> Grid {
+        // Server errors (the logged cause of any 500) and warnings reach the test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("rgrid_server=warn,rgrid_runner=warn")
+            .with_test_writer()
+            .try_init();
         let dir = tempfile::tempdir().unwrap();
         let server = rgrid_server::start(ServerConfig::local(&dir.path().join("server")))
             .await
@@ -73,8 +78,12 @@ impl Grid {
             .send()
             .await
             .unwrap();
-        assert!(answer.status().is_success(), "{path}: {}", answer.status());
-        answer.json().await.unwrap()
+        let status = answer.status();
+        // The body carries the error code and message; the cause of a 500 is in the server's
+        // log (run with RUST_LOG=rgrid_server=error and --nocapture to see it).
+        let body = answer.text().await.unwrap();
+        assert!(status.is_success(), "{path}: {status}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|err| panic!("{path}: {err}: {body}"))
     }
 
     /// Polls the job until `done` holds for it (or fails after 60 s).
