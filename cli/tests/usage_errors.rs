@@ -219,3 +219,49 @@ fn personal_token_cannot_run_jobs() {
     assert!(err.contains("rgrid keys create"), "{err}");
     assert!(!err.contains("cannot reach"), "{err}");
 }
+
+#[test]
+fn an_output_dir_that_cannot_be_created_is_a_usage_error() {
+    let dir = dir_with_script();
+    std::fs::write(dir.path().join("plain"), "x").expect("write file");
+    for bad in ["/proc/nope", "plain/sub"] {
+        let out = rgrid(dir.path(), &["run", "-o", bad, "main.py"]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let text = stderr(&out);
+        assert!(
+            text.contains(&format!("`--output-dir` `{bad}` cannot be created")),
+            "{text}"
+        );
+    }
+}
+
+fn run_with_stdin(dir: &std::path::Path, stdin: std::process::Stdio) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_rgrid"))
+        .args(["run", "main.py"])
+        .current_dir(dir)
+        .env("RGRID_SERVER", "http://127.0.0.1:9")
+        .env("RGRID_API_KEY", "rg_unused")
+        .env("NO_COLOR", "1")
+        .stdin(stdin)
+        .output()
+        .expect("run rgrid");
+    stderr(&out)
+}
+
+#[test]
+fn data_on_stdin_is_warned_about_once() {
+    let dir = dir_with_script();
+    let data = dir.path().join("data.txt");
+    std::fs::write(&data, "hi\n").expect("write data");
+    let file = std::fs::File::open(&data).expect("open data");
+    let text = run_with_stdin(dir.path(), file.into());
+    assert_eq!(
+        text.matches("stdin is not passed to the job").count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("rgrid run main.py data.txt"), "{text}");
+
+    let text = run_with_stdin(dir.path(), std::process::Stdio::null());
+    assert!(!text.contains("stdin"), "{text}");
+}

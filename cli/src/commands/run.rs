@@ -274,6 +274,12 @@ pub fn plan(args: &RunArgs, ui: &Ui) -> anyhow::Result<Plan> {
         return Err(UsageError(format!("script `{}` is not a file", script.display())).into());
     }
     let script_name = file_name(script)?;
+    if !args.detach && !args.remote_only {
+        if let Some(dir) = &args.output_dir {
+            check_output_dir(dir, &args.from_settings)?;
+        }
+    }
+    warn_about_stdin(ui, script);
     let mut uploads = vec![Upload {
         local: script.clone(),
         remote: script_name.clone(),
@@ -485,6 +491,91 @@ fn flag_for(err: &rgrid_spec::SpecError, from_settings: &[(&'static str, String)
     match from_settings.iter().find(|(name, _)| *name == setting) {
         Some((_, source)) => format!("`{setting}` (from {source}) {message}"),
         None => format!("`{flag}` {message}"),
+    }
+}
+
+/// The outputs land in `dir` only after the job ran, so a directory that cannot be made is
+/// reported now rather than after the run: probe by making (and removing) a directory in the
+/// nearest existing ancestor.
+fn check_output_dir(dir: &Path, from_settings: &[(&'static str, String)]) -> anyhow::Result<()> {
+    let name = match from_settings.iter().find(|(name, _)| *name == "output_dir") {
+        Some((_, source)) => format!("`output_dir` (from {source})"),
+        None => "`--output-dir`".to_string(),
+    };
+    let fail = |reason: String| -> anyhow::Error {
+        UsageError(format!(
+            "{name} `{}` cannot be created: {reason}; choose a writable directory",
+            dir.display()
+        ))
+        .into()
+    };
+    let mut existing = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    loop {
+        match std::fs::metadata(existing) {
+            Ok(meta) if meta.is_dir() => break,
+            Ok(_) => return Err(fail(format!("`{}` is not a directory", existing.display()))),
+            Err(_) => match existing.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => existing = parent,
+                _ => {
+                    existing = Path::new(".");
+                    break;
+                }
+            },
+        }
+    }
+    let probe = existing.join(format!(".rgrid-write-check-{}", std::process::id()));
+    match std::fs::create_dir(&probe) {
+        Ok(()) => {
+            // Best effort: the probe is empty and ours.
+            let _ = std::fs::remove_dir(&probe);
+            Ok(())
+        }
+        Err(e) => Err(fail(format!(
+            "cannot write in `{}` ({})",
+            existing.display(),
+            io_reason(&e)
+        ))),
+    }
+}
+
+/// The job gets no stdin; data piped or redirected into `rgrid run` would be dropped silently,
+/// so say so once. Never reads stdin, so an idle terminal or an empty pipe does not block.
+fn warn_about_stdin(ui: &Ui, script: &Path) {
+    if stdin_has_data() {
+        ui.warn(format!(
+            "stdin is not passed to the job; give the data as an input file: \
+             rgrid run {} data.txt",
+            script.display()
+        ));
+    }
+}
+
+#[allow(unsafe_code)]
+fn stdin_has_data() -> bool {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return false;
+    }
+    // SAFETY: fstat and ioctl(FIONREAD) on fd 0 only write into the local buffers given.
+    unsafe {
+        let mut stat: libc::stat = std::mem::zeroed();
+        if libc::fstat(0, &mut stat) != 0 {
+            return false;
+        }
+        match stat.st_mode & libc::S_IFMT {
+            libc::S_IFREG => stat.st_size > 0,
+            libc::S_IFIFO | libc::S_IFSOCK => {
+                let mut available: libc::c_int = 0;
+                libc::ioctl(0, libc::FIONREAD, &mut available) == 0 && available > 0
+            }
+            // Character devices (/dev/null, terminals) and the rest: nothing to say.
+            _ => false,
+        }
     }
 }
 

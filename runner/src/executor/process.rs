@@ -222,7 +222,10 @@ impl Executor for ProcessExecutor {
     }
 
     async fn run(&self, job: &JobRun<'_>) -> Outcome {
-        job.logs.system("process executor: cpu limit not enforced");
+        job.logs.system(
+            "process executor: no container; the job runs as the runner's user and can read \
+             and write any file that user can; cpu limit not enforced",
+        );
         if !job.spec.spec.network && !self.can_unshare_net {
             job.logs
                 .system("network isolation is unavailable here: the job can reach the network");
