@@ -27,7 +27,9 @@ async fn exit_code_and_output_come_through() {
     assert_eq!(ran.stdout, b"hello\n");
     assert_eq!(ran.stderr, b"oops\n");
     assert!(ran.system.contains("cpu limit not enforced"));
-    assert!(ran.system.contains("no container; the job runs as the runner's user"));
+    assert!(ran
+        .system
+        .contains("no container; the job runs as the runner's user"));
 }
 
 #[tokio::test]
