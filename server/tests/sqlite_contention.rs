@@ -5,10 +5,12 @@ mod api_support;
 
 use std::sync::Arc;
 
-use api_support::{spec, test_app};
+use api_support::{spec, test_app, test_app_on};
 use axum::http::{Method, StatusCode};
+use rgrid_server::store::sqlite::SqliteStore;
 use rgrid_spec::api::JobView;
 use serde_json::json;
+use sqlx::{Connection, SqliteConnection};
 
 const READERS: usize = 48;
 const READS_EACH: usize = 20;
@@ -88,4 +90,47 @@ async fn concurrent_reads_and_runner_writes_never_answer_5xx() {
         .await
         .json();
     assert_eq!(view.id, job);
+}
+
+/// While another connection holds SQLite's write lock (a long write under load), an
+/// authenticated read must still answer: readers are not blocked in WAL mode, and a "last
+/// used" touch done within the last few seconds must not make every read a writer.
+#[tokio::test]
+async fn a_read_answers_while_another_connection_holds_the_write_lock() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("rgrid_server=error")
+        .with_test_writer()
+        .try_init();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("rgrid.db");
+    let store = SqliteStore::connect(db.to_str().expect("utf-8 path"))
+        .await
+        .expect("sqlite");
+    let app = test_app_on(Arc::new(store), dir).await;
+    let job = app.submit(spec(json!({}))).await;
+    let uri = format!("/v1/jobs/{job}");
+    // The first use touches the key's `last_used_at`; the next ones are within the interval.
+    assert_eq!(
+        app.user(Method::GET, &uri, None).await.status,
+        StatusCode::OK
+    );
+
+    let mut writer = SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("second connection");
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut writer)
+        .await
+        .expect("write lock");
+    let answer = app.user(Method::GET, &uri, None).await;
+    sqlx::query("ROLLBACK")
+        .execute(&mut writer)
+        .await
+        .expect("release");
+    assert_eq!(
+        answer.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
 }

@@ -25,6 +25,14 @@ pub(crate) const DEFAULT_LIST_LIMIT: u32 = 100;
 /// authenticated request is not also a write.
 pub(crate) const TOUCH_INTERVAL: chrono::Duration = chrono::Duration::seconds(5);
 
+/// Whether a credential last used at `last_used` is due a new `last_used_at`. Decided from
+/// the row just read, so a request whose credential was touched recently issues no UPDATE: on
+/// SQLite even an UPDATE that matches no row takes the database's single write lock, and a
+/// read that waits for it past `busy_timeout` fails with "database is locked".
+pub(crate) fn touch_due(last_used: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last_used.is_none_or(|last| last < now - TOUCH_INTERVAL)
+}
+
 /// Message recorded on a job whose execution stopped heartbeating.
 pub(crate) const ABANDONED_MESSAGE: &str = "the node stopped sending heartbeats";
 

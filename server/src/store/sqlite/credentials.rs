@@ -90,15 +90,17 @@ pub(super) async fn operator_key(pool: &SqlitePool, key_hash: &str) -> StoreResu
     .fetch_optional(pool)
     .await?
     .ok_or(StoreError::NotFound("operator key"))?;
-    sqlx::query(
-        "UPDATE operator_keys SET last_used_at = ? \
+    if rows::touch_due(get_opt_time(&row, 4)?, now) {
+        sqlx::query(
+            "UPDATE operator_keys SET last_used_at = ? \
          WHERE key_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)",
-    )
-    .bind(micros(now))
-    .bind(key_hash)
-    .bind(micros(now - rows::TOUCH_INTERVAL))
-    .execute(pool)
-    .await?;
+        )
+        .bind(micros(now))
+        .bind(key_hash)
+        .bind(micros(now - rows::TOUCH_INTERVAL))
+        .execute(pool)
+        .await?;
+    }
     token_from_row(&row)
 }
 

@@ -71,22 +71,24 @@ pub(super) async fn add_api_key(pool: &SqlitePool, key: NewApiKey<'_>) -> StoreR
 pub(super) async fn key_grant(pool: &SqlitePool, key_hash: &str) -> StoreResult<KeyGrant> {
     let now = rows::now();
     let row = sqlx::query(
-        "SELECT p.id, p.account, p.slug, k.id, k.role FROM api_keys k \
+        "SELECT p.id, p.account, p.slug, k.id, k.role, k.last_used_at FROM api_keys k \
          JOIN projects p ON p.id = k.project_id WHERE k.key_hash = ? AND k.revoked_at IS NULL",
     )
     .bind(key_hash)
     .fetch_optional(pool)
     .await?
     .ok_or(StoreError::NotFound("api key"))?;
-    sqlx::query(
-        "UPDATE api_keys SET last_used_at = ? \
+    if rows::touch_due(get_opt_time(&row, 5)?, now) {
+        sqlx::query(
+            "UPDATE api_keys SET last_used_at = ? \
          WHERE key_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)",
-    )
-    .bind(micros(now))
-    .bind(key_hash)
-    .bind(micros(now - rows::TOUCH_INTERVAL))
-    .execute(pool)
-    .await?;
+        )
+        .bind(micros(now))
+        .bind(key_hash)
+        .bind(micros(now - rows::TOUCH_INTERVAL))
+        .execute(pool)
+        .await?;
+    }
     Ok(KeyGrant {
         project: project_from_row(&row)?,
         key_id: row.try_get(3)?,
