@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use rgrid_spec::api::{JobStatus, JobView};
+use rgrid_spec::api::{EndReason, JobStatus, JobView};
 use uuid::Uuid;
 
 use crate::cli::{CancelArgs, DownloadArgs, JobArgs, ListArgs, LogsArgs};
@@ -120,11 +120,17 @@ pub async fn list(args: ListArgs, target: Target) -> anyhow::Result<i32> {
     Ok(exit::OK)
 }
 
+/// The REASON column: why a job ended other than by succeeding (failed, cancelled, timed
+/// out, …), the same reason `--json` carries.
+fn reason_cell(status: JobStatus, reason: Option<EndReason>) -> String {
+    match (status, reason) {
+        (JobStatus::Succeeded, _) | (_, None) => "-".into(),
+        (_, Some(reason)) => reason.as_str().to_string(),
+    }
+}
+
 fn list_row(job: &JobView) -> String {
-    let reason = match (job.status, job.reason) {
-        (JobStatus::Failed, Some(reason)) => reason.as_str().to_string(),
-        _ => "-".into(),
-    };
+    let reason = reason_cell(job.status, job.reason);
     let name: String = job
         .name
         .as_deref()
@@ -354,7 +360,22 @@ pub async fn retry(args: JobArgs, target: Target, ui: &Ui) -> anyhow::Result<i32
 
 #[cfg(test)]
 mod tests {
-    use super::human_size;
+    use rgrid_spec::api::{EndReason, JobStatus};
+
+    use super::{human_size, reason_cell};
+
+    #[test]
+    fn reason_column_shows_why_a_job_ended() {
+        assert_eq!(
+            reason_cell(JobStatus::Cancelled, Some(EndReason::Cancelled)),
+            "cancelled"
+        );
+        assert_eq!(
+            reason_cell(JobStatus::Failed, Some(EndReason::ExitCode)),
+            EndReason::ExitCode.as_str()
+        );
+        assert_eq!(reason_cell(JobStatus::Running, None), "-");
+    }
 
     #[test]
     fn sizes_read_like_ls_h() {
