@@ -26,10 +26,25 @@ async fn exit_code_and_output_come_through() {
     assert_eq!(ran.outcome.exit_code, Some(3));
     assert_eq!(ran.stdout, b"hello\n");
     assert_eq!(ran.stderr, b"oops\n");
-    assert!(ran.system.contains("cpu limit not enforced"));
     assert!(ran
         .system
         .contains("no container; the job runs as the runner's user"));
+    // No cpu limit was asked for, so there is nothing to warn about.
+    assert!(!ran.system.contains("cpu limit"), "{}", ran.system);
+}
+
+#[tokio::test]
+async fn an_asked_cpu_limit_is_said_to_be_unenforced() {
+    let scratch = Scratch::new();
+    let executor = ProcessExecutor::new(scratch.settings("p-cpu")).await;
+    let mut spec = python_job("print('hi')\n");
+    spec.spec.resources.cpu = Some("0.5".into());
+    let ran = run(&executor, &scratch, &spec).await;
+    assert!(
+        ran.system.contains("cpu limit 0.5 not enforced"),
+        "{}",
+        ran.system
+    );
 }
 
 #[tokio::test]

@@ -224,8 +224,13 @@ impl Executor for ProcessExecutor {
     async fn run(&self, job: &JobRun<'_>) -> Outcome {
         job.logs.system(
             "process executor: no container; the job runs as the runner's user and can read \
-             and write any file that user can; cpu limit not enforced",
+             and write any file that user can",
         );
+        if let Some(cpu) = &job.spec.spec.resources.cpu {
+            // Only a memory limit is applied to processes (rlimit); cpu would need cgroups.
+            job.logs
+                .system(&format!("process executor: cpu limit {cpu} not enforced"));
+        }
         if !job.spec.spec.network && !self.can_unshare_net {
             job.logs
                 .system("network isolation is unavailable here: the job can reach the network");
