@@ -474,6 +474,12 @@ fn a_batch_runs_one_job_per_file() {
         )
         .expect("rgrid run --batch");
     assert_run(&run, 0, &grid);
+    // The summary names the real folders, not a placeholder.
+    assert!(
+        run.stderr
+            .contains("outputs in outputs/, one folder per input (e.g. outputs/in-00/)"),
+        "{run}"
+    );
     for (stem, body) in &expected {
         let got = std::fs::read(here.join("outputs").join(stem).join("result.txt"))
             .unwrap_or_else(|e| panic!("outputs/{stem}/result.txt: {e}\n{run}"));
@@ -529,6 +535,7 @@ fn a_batch_runs_one_job_per_file() {
         )
         .expect("rgrid run --batch");
     assert_run(&run, 125, &grid);
+    assert!(run.stderr.contains("outputs in flat/"), "{run}");
     assert!(
         run.stderr.contains("mixed/bad.csv: exited with code 3"),
         "{run}"
@@ -537,4 +544,30 @@ fn a_batch_runs_one_job_per_file() {
         std::fs::read_to_string(here.join("flat/result.txt")).expect("flat output"),
         "FINE\n"
     );
+}
+
+/// `--detach --quiet` prints only the job id (scriptable), and a job on the process
+/// executor that asked for no cpu limit gets no warning about one.
+#[test]
+fn quiet_detach_prints_only_the_id_and_no_needless_cpu_warning() {
+    let (grid, _db) = process_grid();
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let here = cwd.path();
+    std::fs::write(here.join("hi.py"), "print('hi')\n").expect("write script");
+
+    let run = grid
+        .rgrid(here, &["run", "hi.py", "--detach", "--quiet"])
+        .expect("rgrid run --detach --quiet");
+    assert_run(&run, 0, &grid);
+    assert_eq!(run.stderr, "", "{run}");
+    let id = run.stdout.trim();
+    assert!(
+        id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'),
+        "{run}"
+    );
+
+    let run = grid.rgrid(here, &["run", "hi.py"]).expect("rgrid run");
+    assert_run(&run, 0, &grid);
+    assert!(!run.stderr.contains("cpu limit"), "{run}");
+    assert!(!run.stdout.contains("cpu limit"), "{run}");
 }

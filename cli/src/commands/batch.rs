@@ -234,7 +234,13 @@ async fn follow(
         }
         if c.finished() == c.total() {
             bar.finish_and_clear();
-            return Ok(summary(&batch, started.elapsed(), &kept, args, ui));
+            return Ok(summary(
+                &batch,
+                started.elapsed(),
+                &kept,
+                &place(items, args),
+                ui,
+            ));
         }
         tokio::select! {
             _ = tokio::time::sleep(POLL_EVERY) => {}
@@ -249,7 +255,27 @@ async fn follow(
     }
 }
 
-fn summary(batch: &BatchView, took: Duration, kept: &[PathBuf], args: &RunArgs, ui: &Ui) -> i32 {
+/// Where the outputs went, for the summary: `; outputs in outputs/, one folder per input
+/// (e.g. outputs/a/)`.
+fn place(items: &[Item], args: &RunArgs) -> String {
+    if args.remote_only {
+        return String::new();
+    }
+    let Some(first) = items.first() else {
+        return String::new();
+    };
+    if args.flat {
+        return format!("; outputs in {}/", first.outputs.display());
+    }
+    let root = first.outputs.parent().unwrap_or(Path::new("."));
+    format!(
+        "; outputs in {}/, one folder per input (e.g. {}/)",
+        root.display(),
+        first.outputs.display()
+    )
+}
+
+fn summary(batch: &BatchView, took: Duration, kept: &[PathBuf], place: &str, ui: &Ui) -> i32 {
     let c = &batch.counts;
     let failed = c.failed + c.cancelled;
     if !kept.is_empty() {
@@ -259,13 +285,6 @@ fn summary(batch: &BatchView, took: Duration, kept: &[PathBuf], args: &RunArgs, 
             kept.join(", ")
         ));
     }
-    let place = if args.remote_only {
-        String::new()
-    } else if args.flat {
-        "; outputs in the output directory".into()
-    } else {
-        "; outputs in <output dir>/<input name>/".into()
-    };
     let line = format!(
         "batch {}: {} succeeded, {failed} failed in {:.1} s{place}",
         batch.id,

@@ -33,7 +33,7 @@ pub async fn run(args: RunArgs, plan: Plan, target: Target, ui: &Ui) -> anyhow::
     }
     let job = client.submit(&spec).await?;
     if args.detach {
-        return detached(&job, args.json);
+        return detached(&job, args.json, ui);
     }
     ui.note(format!("job {} queued on {}", job.id, where_(&target)));
 
@@ -224,16 +224,17 @@ fn shown(path: &Path) -> String {
     path.strip_prefix(".").unwrap_or(path).display().to_string()
 }
 
-fn detached(job: &rgrid_spec::api::JobView, json: bool) -> anyhow::Result<i32> {
+/// The job id on stdout (for scripts); the next steps on stderr, unless `--quiet`.
+fn detached(job: &rgrid_spec::api::JobView, json: bool, ui: &Ui) -> anyhow::Result<i32> {
     if json {
         println!("{}", serde_json::to_string(job)?);
     } else {
         println!("{}", job.id);
-        eprintln!(
-            "rgrid: job {id} queued. Next: `rgrid logs {id} --follow`, `rgrid status {id}`, \
+        ui.note(format!(
+            "job {id} queued. Next: `rgrid logs {id} --follow`, `rgrid status {id}`, \
              `rgrid download {id}`",
             id = job.id
-        );
+        ));
     }
     Ok(exit::OK)
 }
