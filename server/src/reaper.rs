@@ -61,6 +61,11 @@ pub async fn run(
     }
 }
 
+// Missing: a node silent past the heartbeat timeout is not yet marked `dead` here (only the
+// orchestrator does that, for the nodes it ordered); a hand-started runner killed without its
+// release stays listed `active`. Doing it safely needs a threshold that also covers a long-poll
+// claim (`max_wait`) and the `last_seen_at` touch interval.
+
 /// One pass: abandon what has been silent longer than `heartbeat_timeout`. False when the
 /// store could not be reached.
 pub async fn reap_once(store: &dyn Store, events: &Events, heartbeat_timeout: Duration) -> bool {

@@ -408,6 +408,19 @@ async fn nodes_act_only_on_their_own_executions(app: &TestApp, w: &World) {
     let answer = app.runner(&other, "/v1/runner/release", json!({})).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.value()["released"], 0);
+    // A release is the runner stopping: its node is terminated, and its token done.
+    let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    let records = app.state.store.node_records(Some(since)).await.unwrap();
+    let record = records.iter().find(|n| n.name == "node-2").unwrap();
+    assert_eq!(
+        record.state,
+        rgrid_spec::api::NodeState::Terminated,
+        "{record:?}"
+    );
+    let answer = app
+        .runner(&other, "/v1/runner/claim", json!({"wait_secs": 0}))
+        .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 
     // Nothing changed: the job still runs on the first node, with no log.
     let job = app

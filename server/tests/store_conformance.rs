@@ -271,6 +271,12 @@ async fn revoked_node_loses_its_work(s: &dyn Store, project: &Project) {
     // A claim already past the token check (a long poll that was waiting when the node was
     // revoked) gets nothing: the claim itself refuses a revoked node.
     assert!(s.claim(doomed.id).await.unwrap().is_none());
+    // It is listed as ended (terminated), not active.
+    let since = Utc::now() - Duration::hours(1);
+    let records = s.node_records(Some(since)).await.unwrap();
+    let record = records.iter().find(|n| n.id == doomed.id).unwrap();
+    assert_eq!(record.state, rgrid_spec::api::NodeState::Terminated);
+    assert!(record.ended_at.is_some());
     assert_eq!(
         s.get_job(project.id, job).await.unwrap().status,
         JobStatus::Queued

@@ -68,6 +68,16 @@ pub async fn release(
     Runner(node): Runner,
 ) -> ApiResult<Json<ReleaseResponse>> {
     let released = state.store.release_node(node.id).await?;
+    // Only a stopping runner releases (it registers anew when it starts again), so its node
+    // has ended: terminated, which also retires its token.
+    let live = [NodeState::Active, NodeState::Draining];
+    if state
+        .store
+        .set_node_state(node.id, &live, NodeState::Terminated)
+        .await?
+    {
+        tracing::info!("runner stopped; node terminated");
+    }
     if released > 0 {
         tracing::info!(released, "runner released unfinished executions");
         state.events.all_jobs_changed();

@@ -240,12 +240,19 @@ pub(super) async fn node_for_token(pool: &PgPool, token_hash: &str) -> StoreResu
 
 /// Marks the node revoked, so its token stops working; `NotFound` for an unknown node.
 pub(super) async fn mark_node_revoked(pool: &PgPool, node_id: Uuid) -> StoreResult<()> {
-    let marked =
-        sqlx::query("UPDATE nodes SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
-            .bind(rows::now())
-            .bind(node_id)
-            .execute(pool)
-            .await?;
+    // A node still live ends as `terminated` (stamped), so listings stop showing it active.
+    let marked = sqlx::query(
+        "UPDATE nodes SET revoked_at = COALESCE(revoked_at, $1), \
+         ended_at = CASE WHEN state IN ('provisioning', 'active', 'draining') \
+         THEN $1 ELSE ended_at END, \
+         state = CASE WHEN state IN ('provisioning', 'active', 'draining') \
+         THEN 'terminated' ELSE state END \
+         WHERE id = $2",
+    )
+    .bind(rows::now())
+    .bind(node_id)
+    .execute(pool)
+    .await?;
     if marked.rows_affected() == 0 {
         return Err(StoreError::NotFound("node"));
     }

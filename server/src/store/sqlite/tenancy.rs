@@ -254,11 +254,19 @@ pub(super) async fn mark_node_revoked(
     conn: &mut SqliteConnection,
     node_id: Uuid,
 ) -> StoreResult<()> {
-    let marked = sqlx::query("UPDATE nodes SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
-        .bind(micros(rows::now()))
-        .bind(id(node_id))
-        .execute(conn)
-        .await?;
+    // A node still live ends as `terminated` (stamped), so listings stop showing it active.
+    let marked = sqlx::query(
+        "UPDATE nodes SET revoked_at = COALESCE(revoked_at, ?1), \
+         ended_at = CASE WHEN state IN ('provisioning', 'active', 'draining') \
+         THEN ?1 ELSE ended_at END, \
+         state = CASE WHEN state IN ('provisioning', 'active', 'draining') \
+         THEN 'terminated' ELSE state END \
+         WHERE id = ?2",
+    )
+    .bind(micros(rows::now()))
+    .bind(id(node_id))
+    .execute(conn)
+    .await?;
     if marked.rows_affected() == 0 {
         return Err(StoreError::NotFound("node"));
     }
