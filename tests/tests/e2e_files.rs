@@ -566,6 +566,15 @@ fn quiet_detach_prints_only_the_id_and_no_needless_cpu_warning() {
         "{run}"
     );
 
+    // An id that is no job: named, with where to look.
+    let unknown = "01a24300-0000-7000-8000-000000000000";
+    let status = grid
+        .rgrid(here, &["status", unknown])
+        .expect("rgrid status");
+    assert_eq!(status.code, 1, "{status}");
+    assert!(status.stderr.contains(unknown), "{status}");
+    assert!(status.stderr.contains("`rgrid list`"), "{status}");
+
     let run = grid.rgrid(here, &["run", "hi.py"]).expect("rgrid run");
     assert_run(&run, 0, &grid);
     assert!(!run.stderr.contains("cpu limit"), "{run}");

@@ -30,7 +30,17 @@ pub async fn status(args: JobArgs, target: Target) -> anyhow::Result<i32> {
         Err(ClientError::NotFound { message }) => {
             return match target.client.batch(id).await {
                 Ok(batch) => crate::commands::batch::print_status(&batch, args.json),
-                Err(ClientError::NotFound { .. }) => Err(ClientError::NotFound { message }.into()),
+                Err(ClientError::NotFound { .. }) => {
+                    tracing::debug!(job_id = %id, %message, "no job or batch with this id");
+                    Err(ClientError::NotFound {
+                        message: format!(
+                            "no job or batch {id} in this project; `rgrid list` shows its \
+                             jobs. Wrong project or profile? `rgrid whoami` says which key \
+                             is in use"
+                        ),
+                    }
+                    .into())
+                }
                 Err(err) => Err(err.into()),
             };
         }
