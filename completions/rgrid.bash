@@ -1083,7 +1083,7 @@ _rgrid() {
             fi
             case "${prev}" in
                 --role)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "admin developer viewer" -- "${cur}"))
                     return 0
                     ;;
                 --server)

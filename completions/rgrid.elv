@@ -376,7 +376,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
             cand --version 'Print version'
         }
         &'rgrid;keys;create'= {
-            cand --role 'admin, developer or viewer'
+            cand --role 'admin, developer or viewer (owner is an account role, not a key''s)'
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
             cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'

@@ -293,7 +293,9 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcom
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the job\'s own output and errors, nothing from rgrid itself. Also `RGRID_QUIET=1` or `quiet = true` in a config file'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l role -d 'admin, developer or viewer' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l role -d 'admin, developer or viewer (owner is an account role, not a key\'s)' -r -f -a "admin\t''
+developer\t''
+viewer\t''"
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand keys; and __fish_seen_subcommand_from create" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''

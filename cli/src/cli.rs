@@ -136,8 +136,12 @@ pub enum KeysCommand {
     Create {
         /// A name to tell it by, e.g. ci or laptop.
         name: String,
-        /// admin, developer or viewer.
-        #[arg(long, default_value = "developer")]
+        /// admin, developer or viewer (owner is an account role, not a key's).
+        #[arg(
+            long,
+            default_value = "developer",
+            value_parser = ["admin", "developer", "viewer"]
+        )]
         role: String,
         /// Print `{"key": {…}, "secret": "…"}`.
         #[arg(long)]
