@@ -269,10 +269,16 @@ fn data_on_stdin_is_warned_about_once() {
 #[test]
 fn key_roles_are_checked_by_the_command_line() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = rgrid(dir.path(), &["keys", "create", "bot", "--role", "superuser"]);
+    let out = rgrid(
+        dir.path(),
+        &["keys", "create", "bot", "--role", "superuser"],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("--role"), "{err}");
-    assert!(err.contains("[possible values: admin, developer, viewer]"), "{err}");
+    assert!(
+        err.contains("[possible values: admin, developer, viewer]"),
+        "{err}"
+    );
     assert!(!err.contains("owner"), "{err}");
 }
