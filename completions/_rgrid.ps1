@@ -136,7 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
         }
         'rgrid;list' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only jobs with this status: queued, running, succeeded, failed, cancelled')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many jobs')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many jobs (1 to 1000, as the server allows)')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Only the jobs of this batch (as `rgrid run --batch` printed it)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
@@ -312,7 +312,7 @@ Register-ArgumentCompleter -Native -CommandName 'rgrid' -ScriptBlock {
             break
         }
         'rgrid;cost' {
-            [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'How many days back, today included')
+            [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'How many days back, today included (1 to 366, as the server allows)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which saved login to use (see `rgrid login`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto')

@@ -128,7 +128,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         }
         &'rgrid;list'= {
             cand --status 'Only jobs with this status: queued, running, succeeded, failed, cancelled'
-            cand --limit 'At most this many jobs'
+            cand --limit 'At most this many jobs (1 to 1000, as the server allows)'
             cand --batch 'Only the jobs of this batch (as `rgrid run --batch` printed it)'
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
             cand --profile 'Which saved login to use (see `rgrid login`)'
@@ -286,7 +286,7 @@ set edit:completion:arg-completer[rgrid] = {|@words|
         &'rgrid;nodes;help;help'= {
         }
         &'rgrid;cost'= {
-            cand --days 'How many days back, today included'
+            cand --days 'How many days back, today included (1 to 366, as the server allows)'
             cand --server 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)'
             cand --profile 'Which saved login to use (see `rgrid login`)'
             cand --color 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto'

@@ -113,7 +113,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s q -l quiet -d 'Prin
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c rgrid -n "__fish_rgrid_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l status -d 'Only jobs with this status: queued, running, succeeded, failed, cancelled' -r
-complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l limit -d 'At most this many jobs' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l limit -d 'At most this many jobs (1 to 1000, as the server allows)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l batch -d 'Only the jobs of this batch (as `rgrid run --batch` printed it)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand list" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
@@ -224,7 +224,7 @@ complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subco
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from help" -f -a "drain" -d 'Let the node finish its running jobs, give it no new ones, then remove it'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke the node\'s token at once: its runner is refused from its next call, its running jobs are retried elsewhere'
 complete -c rgrid -n "__fish_rgrid_using_subcommand nodes; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -l days -d 'How many days back, today included' -r
+complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -l days -d 'How many days back, today included (1 to 366, as the server allows)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -l server -d 'URL of an rgrid server; without it, the local grid on this machine. Also `RGRID_SERVER`, `server` in `.rgrid.toml` or the user config (see `rgrid config show`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -l profile -d 'Which saved login to use (see `rgrid login`)' -r
 complete -c rgrid -n "__fish_rgrid_using_subcommand cost" -l color -d 'When to colour output: auto (a terminal, NO_COLOR unset, TERM not dumb), always, never. Also `RGRID_COLOR` or `color` in a config file; default auto' -r -f -a "auto\t''

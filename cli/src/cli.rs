@@ -281,7 +281,12 @@ pub struct RunArgs {
     pub batch: Option<String>,
 
     /// With --batch: at most N of the batch's jobs run at once.
-    #[arg(long, value_name = "N", requires = "batch")]
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "batch",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     pub parallel: Option<u32>,
 
     /// With --batch: every job's outputs straight into the output directory, no
@@ -338,8 +343,8 @@ pub enum NodesAction {
 
 #[derive(Debug, Args)]
 pub struct CostArgs {
-    /// How many days back, today included.
-    #[arg(long, default_value_t = 7)]
+    /// How many days back, today included (1 to 366, as the server allows).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=366))]
     pub days: u32,
     /// Print the report as JSON.
     #[arg(long)]
@@ -415,8 +420,8 @@ pub struct ListArgs {
     #[arg(long, value_name = "STATUS")]
     pub status: Option<String>,
 
-    /// At most this many jobs.
-    #[arg(long, default_value_t = 20)]
+    /// At most this many jobs (1 to 1000, as the server allows).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub limit: u32,
 
     /// Only the jobs of this batch (as `rgrid run --batch` printed it).

@@ -282,3 +282,34 @@ fn key_roles_are_checked_by_the_command_line() {
     );
     assert!(!err.contains("owner"), "{err}");
 }
+
+#[test]
+fn out_of_range_numbers_are_usage_errors_naming_flag_and_range() {
+    let dir = dir_with_script();
+    let cases: [(&[&str], &str, &str); 4] = [
+        (
+            &["run", "main.py", "--batch", "*.py", "--parallel", "0"],
+            "--parallel",
+            "1..",
+        ),
+        (&["cost", "--days", "0"], "--days", "1..=366"),
+        (&["cost", "--days", "100000"], "--days", "1..=366"),
+        (&["list", "--limit", "0"], "--limit", "1..=1000"),
+    ];
+    for (args, flag, range) in cases {
+        let out = rgrid(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(flag) && err.contains(range), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_bad_env_name_is_shown() {
+    let dir = dir_with_script();
+    let out = rgrid(dir.path(), &["run", "--env", "=v", "main.py"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`--env =…`"), "{}", stderr(&out));
+    let out = rgrid(dir.path(), &["run", "--env", "1X=v", "main.py"]);
+    assert!(stderr(&out).contains("the name `1X`"), "{}", stderr(&out));
+}

@@ -479,6 +479,10 @@ fn parse_env(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
 
 /// Rewrites a spec error in terms of the `rgrid run` flag (or setting) that caused it.
 fn flag_for(err: &rgrid_spec::SpecError, from_settings: &[(&'static str, String)]) -> String {
+    if let Some(key) = err.field.strip_prefix("spec.env.") {
+        // Show the name as given, even an empty one (`--env =v`).
+        return format!("`--env {key}=…`: the name `{key}` {}", err.message);
+    }
     let (flag, setting) = match err.field.as_str() {
         "spec.resources.cpu" => ("--cpu", "cpu"),
         "spec.resources.memory" => ("--memory", "memory"),
