@@ -18,6 +18,8 @@ pub async fn run(args: DevArgs, ui: &Ui) -> anyhow::Result<i32> {
     let home = local_grid::home()?;
     std::fs::create_dir_all(&home)
         .with_context(|| format!("cannot create the local grid directory {}", home.display()))?;
+    // Held until this grid exits: no two grids ever share a home (and its SQLite database).
+    let _home_lock = lock_home(&home)?;
     let listen = args.listen.parse().map_err(|_| {
         crate::UsageError(format!(
             "`--listen {}` is not an address like 127.0.0.1:8080",
@@ -108,6 +110,45 @@ async fn wait_for_stop(server: &rgrid_server::RunningServer, idle_timeout: u64) 
                     return;
                 }
             }
+        }
+    }
+}
+
+/// Locks `grid.lock` in the home for this process's lifetime (the OS releases it on exit,
+/// also after a crash); a grid already holding it is named in the error.
+fn lock_home(home: &Path) -> anyhow::Result<std::fs::File> {
+    let path = home.join("grid.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let running = std::fs::read_to_string(local_grid::grid_file(home))
+                .ok()
+                .and_then(|t| serde_json::from_str::<GridFile>(&t).ok());
+            match running {
+                Some(grid) => anyhow::bail!(
+                    "a local grid is already running for {} (pid {}, {}); `rgrid run` uses \
+                     it, or stop it with `kill {}` and start `rgrid dev` again",
+                    home.display(),
+                    grid.pid,
+                    grid.url,
+                    grid.pid
+                ),
+                None => anyhow::bail!(
+                    "a local grid is already starting or running for {} (it holds {}); \
+                     wait for it or stop it, or set RGRID_HOME to another directory",
+                    home.display(),
+                    path.display()
+                ),
+            }
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
         }
     }
 }
