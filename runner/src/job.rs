@@ -238,13 +238,15 @@ async fn prepare_and_run(
         kill: control.kill.clone(),
     };
     let outcome = ctx.executor.run(&run).await;
+    // A failed attempt's files are not uploaded. Missing: keeping partial outputs for
+    // debugging needs a rule for which attempt's files a retried job shows.
     if outcome.reason != EndReason::Completed || control.kill.is_cancelled() {
         return outcome.into();
     }
     let cpu_time = outcome.cpu_time;
 
     let collected = match outputs::collect(work_dir.path(), &spec.spec.files.outputs, &before) {
-        Ok(collected) => collected,
+        Ok(collected) => keep_nameable(collected, sink),
         Err(OutputError::Missing(path)) => {
             return Outcome::new(EndReason::MissingOutput, format!("missing output {path}"))
                 .with_cpu_time(cpu_time)
@@ -266,6 +268,28 @@ async fn prepare_and_run(
             .with_cpu_time(cpu_time)
             .into(),
     }
+}
+
+/// Drops the files whose path no artifact can carry (a backslash or a control character is a
+/// legal Linux file name but not an object key), saying so in the job's log, so one odd name
+/// does not cost the job its other outputs.
+fn keep_nameable(collected: Vec<outputs::Collected>, sink: &LogSink) -> Vec<outputs::Collected> {
+    collected
+        .into_iter()
+        .filter(
+            |file| match rgrid_spec::path::check_relative(&file.relative) {
+                Ok(()) => true,
+                Err(_) => {
+                    sink.system(&format!(
+                        "output {} skipped: a backslash or control character in its name cannot \
+                     be stored; rename it in the script",
+                        file.relative.escape_debug()
+                    ));
+                    false
+                }
+            },
+        )
+        .collect()
 }
 
 async fn upload(

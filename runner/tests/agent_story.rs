@@ -156,6 +156,7 @@ async fn a_job_runs_streams_uploads_and_finishes_on(executor: ExecutorChoice, na
         "import os, sys\n\
          os.makedirs('out', exist_ok=True)\n\
          open('out/result.txt', 'w').write('forty-two')\n\
+         open('out/a\\\\b.txt', 'w').write('a legal Linux name no object key can hold')\n\
          print('hello from the job')\n\
          sys.stdout.flush()\n\
          sys.stdout.buffer.write(b'\\xff\\x00\\n')\n",
@@ -193,6 +194,10 @@ async fn a_job_runs_streams_uploads_and_finishes_on(executor: ExecutorChoice, na
     assert!(
         system.starts_with(&format!("runner story: executor {name}\n")),
         "{system}"
+    );
+    assert!(
+        system.contains("output out/a\\\\b.txt skipped"),
+        "a file no artifact path can name is skipped and said so: {system}"
     );
 
     let list: ArtifactList = grid.get(&format!("/v1/jobs/{}/artifacts", job.id)).await;
