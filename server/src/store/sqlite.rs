@@ -452,6 +452,30 @@ fn get_opt_id(row: &SqliteRow, column: usize) -> StoreResult<Option<Uuid>> {
 }
 
 /// Times are stored as microseconds since the Unix epoch.
+/// Records that a credential was used, at most once per `rows::TOUCH_INTERVAL`: even an UPDATE
+/// that matches no row takes SQLite's write lock, so it runs only when `last_used` says it is
+/// due. `table` keys the credential by `hash_column`; both are fixed names, never user input.
+async fn touch_last_used(
+    pool: &SqlitePool,
+    (table, hash_column): (&'static str, &'static str),
+    hash: &str,
+    last_used: Option<DateTime<Utc>>,
+) -> StoreResult<()> {
+    let now = rows::now();
+    if rows::touch_due(last_used, now) {
+        sqlx::query(&format!(
+            "UPDATE {table} SET last_used_at = ? \
+             WHERE {hash_column} = ? AND (last_used_at IS NULL OR last_used_at < ?)"
+        ))
+        .bind(micros(now))
+        .bind(hash)
+        .bind(micros(now - rows::TOUCH_INTERVAL))
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
+}
+
 fn micros(at: DateTime<Utc>) -> i64 {
     at.timestamp_micros()
 }

@@ -4,7 +4,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
 
-use super::{get_id, get_opt_time, get_time, id, micros};
+use super::{get_id, get_opt_time, get_time, id, micros, touch_last_used};
 use crate::store::rows;
 use crate::store::{Account, Member, Role, StoreError, StoreResult, User};
 
@@ -115,7 +115,6 @@ pub(super) async fn role_of(pool: &SqlitePool, account: &str, user_id: Uuid) -> 
 }
 
 pub(super) async fn user_for_token(pool: &SqlitePool, token_hash: &str) -> StoreResult<User> {
-    let now = rows::now();
     let row = sqlx::query(
         "SELECT u.id, u.email, u.created_at, t.last_used_at FROM user_tokens t \
          JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
@@ -124,17 +123,13 @@ pub(super) async fn user_for_token(pool: &SqlitePool, token_hash: &str) -> Store
     .fetch_optional(pool)
     .await?
     .ok_or(StoreError::NotFound("user token"))?;
-    if rows::touch_due(get_opt_time(&row, 3)?, now) {
-        sqlx::query(
-            "UPDATE user_tokens SET last_used_at = ? \
-         WHERE token_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)",
-        )
-        .bind(micros(now))
-        .bind(token_hash)
-        .bind(micros(now - rows::TOUCH_INTERVAL))
-        .execute(pool)
-        .await?;
-    }
+    touch_last_used(
+        pool,
+        ("user_tokens", "token_hash"),
+        token_hash,
+        get_opt_time(&row, 3)?,
+    )
+    .await?;
     user_from_row(&row, 0)
 }
 

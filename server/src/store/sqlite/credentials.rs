@@ -4,7 +4,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
 
-use super::{get_id, get_opt_time, get_time, id, micros};
+use super::{get_id, get_opt_time, get_time, id, micros, touch_last_used};
 use crate::store::rows;
 use crate::store::{NewToken, StoreError, StoreResult, TokenInfo};
 
@@ -82,7 +82,6 @@ pub(super) async fn add_operator_key(
 }
 
 pub(super) async fn operator_key(pool: &SqlitePool, key_hash: &str) -> StoreResult<TokenInfo> {
-    let now = rows::now();
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM operator_keys WHERE key_hash = ? AND revoked_at IS NULL"
     ))
@@ -90,17 +89,13 @@ pub(super) async fn operator_key(pool: &SqlitePool, key_hash: &str) -> StoreResu
     .fetch_optional(pool)
     .await?
     .ok_or(StoreError::NotFound("operator key"))?;
-    if rows::touch_due(get_opt_time(&row, 4)?, now) {
-        sqlx::query(
-            "UPDATE operator_keys SET last_used_at = ? \
-         WHERE key_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)",
-        )
-        .bind(micros(now))
-        .bind(key_hash)
-        .bind(micros(now - rows::TOUCH_INTERVAL))
-        .execute(pool)
-        .await?;
-    }
+    touch_last_used(
+        pool,
+        ("operator_keys", "key_hash"),
+        key_hash,
+        get_opt_time(&row, 4)?,
+    )
+    .await?;
     token_from_row(&row)
 }
 

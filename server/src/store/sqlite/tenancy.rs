@@ -7,7 +7,7 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::fmt::Hyphenated;
 use uuid::Uuid;
 
-use super::{accounts, get_id, get_opt_time, get_time, id, micros};
+use super::{accounts, get_id, get_opt_time, get_time, id, micros, touch_last_used};
 use crate::store::rows;
 use crate::store::{
     ApiKeyInfo, KeyGrant, NewApiKey, NewBootstrapToken, NewNode, Node, Project, StoreError,
@@ -69,7 +69,6 @@ pub(super) async fn add_api_key(pool: &SqlitePool, key: NewApiKey<'_>) -> StoreR
 }
 
 pub(super) async fn key_grant(pool: &SqlitePool, key_hash: &str) -> StoreResult<KeyGrant> {
-    let now = rows::now();
     let row = sqlx::query(
         "SELECT p.id, p.account, p.slug, k.id, k.role, k.last_used_at FROM api_keys k \
          JOIN projects p ON p.id = k.project_id WHERE k.key_hash = ? AND k.revoked_at IS NULL",
@@ -78,17 +77,13 @@ pub(super) async fn key_grant(pool: &SqlitePool, key_hash: &str) -> StoreResult<
     .fetch_optional(pool)
     .await?
     .ok_or(StoreError::NotFound("api key"))?;
-    if rows::touch_due(get_opt_time(&row, 5)?, now) {
-        sqlx::query(
-            "UPDATE api_keys SET last_used_at = ? \
-         WHERE key_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)",
-        )
-        .bind(micros(now))
-        .bind(key_hash)
-        .bind(micros(now - rows::TOUCH_INTERVAL))
-        .execute(pool)
-        .await?;
-    }
+    touch_last_used(
+        pool,
+        ("api_keys", "key_hash"),
+        key_hash,
+        get_opt_time(&row, 5)?,
+    )
+    .await?;
     Ok(KeyGrant {
         project: project_from_row(&row)?,
         key_id: row.try_get(3)?,
